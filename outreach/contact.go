@@ -1,0 +1,101 @@
+package outreach
+
+import (
+	"time"
+
+	"github.com/franceoutreach/outreach/matcher"
+)
+
+// Contact is one SMS solicitation of one candidate for one offer. There is
+// at most one per (offer, candidate): a person is never texted twice about
+// the same offer.
+type Contact struct {
+	ID           int64
+	OfferID      int64
+	CandidateID  int64
+	Phone        string
+	Status       ContactStatus
+	Score        float64
+	DistanceKM   float64
+	Reasons      []matcher.Reason
+	Body         string
+	MessageSID   string
+	ErrorCode    int
+	ErrorMessage string
+	Reply        Interest // "" until the candidate answers
+	RepliedAt    *time.Time
+	SentAt       *time.Time
+	DeliveredAt  *time.Time
+	CreatedAt    time.Time
+
+	// Filled by read models for display.
+	ExternalID string
+	FirstName  string
+}
+
+// statusRank orders statuses so that a late or repeated delivery report
+// never moves a contact backwards. The three final statuses share a rank:
+// once delivered, an "undelivered" report cannot undo it.
+func statusRank(s ContactStatus) int {
+	switch s {
+	case StatusQueued:
+		return 0
+	case StatusSent:
+		return 1
+	case StatusDelivered, StatusUndelivered, StatusFailed:
+		return 2
+	}
+	return -1
+}
+
+// CanAdvance reports whether a contact in status from may move to status to.
+func CanAdvance(from, to ContactStatus) bool {
+	return statusRank(to) > statusRank(from)
+}
+
+// ContactStatusFromProvider maps a provider MessageStatus to a contact
+// status. ok is false for intermediate provider states (accepted, queued,
+// sending, scheduled...) that change nothing for the counsellor.
+func ContactStatusFromProvider(providerStatus string) (status ContactStatus, ok bool) {
+	switch providerStatus {
+	case "sent":
+		return StatusSent, true
+	case "delivered", "read":
+		return StatusDelivered, true
+	case "undelivered":
+		return StatusUndelivered, true
+	case "failed", "canceled":
+		return StatusFailed, true
+	}
+	return "", false
+}
+
+// InterestFromIntent maps a reply intent to the interest recorded on the
+// contact it answers. ok is false for intents that say nothing about the
+// offer (START, HELP).
+func InterestFromIntent(i Intent) (interest Interest, ok bool) {
+	switch i {
+	case IntentYes:
+		return InterestInterested, true
+	case IntentNo:
+		return InterestDeclined, true
+	case IntentStop:
+		return InterestOptedOut, true
+	case IntentUnclear:
+		return InterestUnclear, true
+	}
+	return "", false
+}
+
+// NextInterest decides what a contact's recorded interest becomes after a
+// new reply: the latest clear answer wins, but an unclear message never
+// overwrites a clear one, and nothing overrides an opt-out except START.
+func NextInterest(current, incoming Interest) Interest {
+	switch {
+	case current == InterestOptedOut:
+		return current
+	case incoming == InterestUnclear && current != "":
+		return current
+	}
+	return incoming
+}

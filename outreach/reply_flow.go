@@ -1,0 +1,66 @@
+package outreach
+
+import "time"
+
+// Link says how an inbound SMS was tied to a contact.
+type Link string
+
+// Links of an inbound SMS to a contact.
+const (
+	LinkReference Link = "reference" // the SMS carried the offer reference
+	LinkInferred  Link = "inferred"  // the person's most recent contact was assumed
+	LinkNone      Link = "none"      // no contact: unknown number or no outreach yet
+)
+
+// Inbound is an SMS received from a job seeker.
+type Inbound struct {
+	ID          int64
+	MessageSID  string
+	From        string
+	To          string
+	Body        string
+	Intent      Intent
+	OfferRef    string
+	ContactID   int64 // 0 when none
+	CandidateID int64 // 0 when unknown
+	Link        Link
+	ReceivedAt  time.Time
+}
+
+// StatusReport is a provider delivery report for a sent SMS.
+type StatusReport struct {
+	MessageSID string
+	Status     string // provider MessageStatus
+	ErrorCode  int
+}
+
+// InboxItem tells a counsellor that one of their job seekers wrote back.
+type InboxItem struct {
+	ID           int64
+	CounsellorID int64 // 0: unknown sender, for administrators
+	InboundID    int64
+	CandidateID  int64
+	OfferID      int64
+	ContactID    int64
+	CreatedAt    time.Time
+	HandledAt    *time.Time
+
+	// Read model, filled by Inbox.
+	FirstName   string
+	ExternalID  string
+	PhoneMasked string
+	OfferTitle  string
+	OfferRef    string
+	Body        string
+	Intent      Intent
+	Interest    Interest
+	Link        Link
+}
+
+// InboundOutcome is what handling an inbound SMS did.
+type InboundOutcome struct {
+	Duplicate bool   // already handled: a provider retry
+	Intent    Intent // as understood
+	Reply     string // confirmation SMS to answer with, "" for none
+	Item      *InboxItem
+}

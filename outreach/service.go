@@ -1,0 +1,65 @@
+package outreach
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Sender hands one SMS to the provider.
+type Sender interface {
+	Send(ctx context.Context, m OutboundSMS) (SentSMS, error)
+}
+
+// Enqueuer schedules the sending of a contact's SMS. Enqueuing the same
+// contact twice must not send twice.
+type Enqueuer interface {
+	EnqueueSend(ctx context.Context, contactID int64, at time.Time) error
+}
+
+// Notifier tells connected counsellors that an inbox item arrived.
+type Notifier interface {
+	InboxItemCreated(ctx context.Context, item InboxItem) error
+}
+
+// ServiceConfig holds the settings of the use cases.
+type ServiceConfig struct {
+	AgencyName        string // signs every SMS, e.g. "France Travail"
+	StatusCallbackURL string // where the provider posts delivery reports
+	QuietHours        QuietHours
+	Now               func() time.Time // defaults to time.Now
+	Logger            *slog.Logger
+}
+
+// Service runs the outreach flow: offers in, candidates matched and
+// texted, replies understood, counsellors told.
+type Service struct {
+	store  Store
+	sender Sender
+	queue  Enqueuer
+	notify Notifier
+	cfg    ServiceConfig
+	log    *slog.Logger
+}
+
+// NewService wires the use cases to their adapters. sender may be nil in a
+// process that never sends (the API); queue and notify may not.
+func NewService(store Store, sender Sender, queue Enqueuer, notify Notifier, cfg ServiceConfig) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.AgencyName == "" {
+		cfg.AgencyName = "France Travail"
+	}
+	return &Service{
+		store:  store,
+		sender: sender,
+		queue:  queue,
+		notify: notify,
+		cfg:    cfg,
+		log:    cfg.Logger.With("component", "outreach"),
+	}
+}

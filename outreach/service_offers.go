@@ -1,0 +1,261 @@
+package outreach
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/franceoutreach/outreach/matcher"
+)
+
+// OfferInput is an offer as a counsellor or an agency system sends it.
+type OfferInput struct {
+	ExternalID   string
+	Title        string
+	ROMECode     string
+	Employer     Employer
+	Location     *Point
+	CommuneCode  string
+	Town         string
+	ContractType string
+	Skills       []string
+	RadiusKM     float64 // 0: DefaultRadiusKM
+	Positions    int     // 0: 1
+	CounsellorID int64
+}
+
+// DefaultRadiusKM is the search radius when an offer gives none.
+const DefaultRadiusKM = 30
+
+// CreateOffer validates and stores an offer, giving it the short reference
+// printed in its SMS.
+func (s *Service) CreateOffer(ctx context.Context, in OfferInput) (Offer, error) {
+	o, err := s.offerFromInput(ctx, in)
+	if err != nil {
+		return Offer{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		if o.Reference, err = NewOfferReference(rand.Reader); err != nil {
+			return Offer{}, fmt.Errorf("offer reference: %w", err)
+		}
+		err = s.store.CreateOffer(ctx, &o)
+		if !errors.Is(err, ErrConflict) || attempt == 5 {
+			break
+		}
+	}
+	if errors.Is(err, ErrConflict) {
+		return Offer{}, invalid("external_id", "an offer with this external_id already exists")
+	}
+	if err != nil {
+		return Offer{}, fmt.Errorf("create offer: %w", err)
+	}
+	return o, nil
+}
+
+func (s *Service) offerFromInput(ctx context.Context, in OfferInput) (Offer, error) {
+	o := Offer{
+		ExternalID:   strings.TrimSpace(in.ExternalID),
+		Title:        strings.TrimSpace(in.Title),
+		Employer:     Employer{Name: strings.TrimSpace(in.Employer.Name), Email: strings.TrimSpace(in.Employer.Email)},
+		ContractType: strings.ToUpper(strings.TrimSpace(in.ContractType)),
+		RadiusKM:     in.RadiusKM,
+		Positions:    in.Positions,
+		CounsellorID: in.CounsellorID,
+	}
+	if o.ExternalID != "" {
+		if err := checkText("external_id", o.ExternalID, 100); err != nil {
+			return o, err
+		}
+	}
+	if err := checkText("title", o.Title, 120); err != nil {
+		return o, err
+	}
+	codes, err := s.checkROMECodes(ctx, "rome_code", []string{in.ROMECode})
+	if err != nil {
+		var v *ValidationError
+		if errors.As(err, &v) {
+			v.Field = "rome_code"
+		}
+		return o, err
+	}
+	o.ROMECode = codes[0]
+	if err := checkText("employer.name", o.Employer.Name, 200); err != nil {
+		return o, err
+	}
+	if _, err := mail.ParseAddress(o.Employer.Email); err != nil || strings.ContainsAny(o.Employer.Email, "<> ") {
+		return o, invalid("employer.email", "must be an e-mail address")
+	}
+	var communeName string
+	if o.Location, o.CommuneCode, communeName, err = s.locate(ctx, in.Location, in.CommuneCode); err != nil {
+		return o, err
+	}
+	o.Town = strings.TrimSpace(in.Town)
+	if o.Town == "" {
+		o.Town = communeName
+	}
+	if len([]rune(o.Town)) > 80 {
+		return o, invalid("town", "must be at most 80 characters")
+	}
+	if _, ok := ContractTypes[o.ContractType]; !ok {
+		return o, invalid("contract_type", "unknown contract type %q", in.ContractType)
+	}
+	if o.Skills, err = cleanList("skills", in.Skills, 30); err != nil {
+		return o, err
+	}
+	if o.RadiusKM == 0 {
+		o.RadiusKM = DefaultRadiusKM
+	}
+	if o.RadiusKM < 0 || o.RadiusKM > 200 {
+		return o, invalid("radius_km", "must be more than 0 and at most 200 km")
+	}
+	if o.Positions == 0 {
+		o.Positions = 1
+	}
+	if o.Positions < 0 || o.Positions > 1000 {
+		return o, invalid("positions", "must be between 1 and 1000")
+	}
+	return o, s.checkCounsellor(ctx, o.CounsellorID)
+}
+
+// Offer returns one offer.
+func (s *Service) Offer(ctx context.Context, id int64) (Offer, error) {
+	return s.store.Offer(ctx, id)
+}
+
+// Match is a ranked candidate for an offer, with the reasons of its score.
+type Match struct {
+	matcher.Match
+	ExternalID string
+	FirstName  string
+	Phone      string
+}
+
+// Matches ranks the candidates who may be texted about the offer, best
+// first, at most limit of them.
+func (s *Service) Matches(ctx context.Context, offerID int64, limit int) ([]Match, error) {
+	o, err := s.store.Offer(ctx, offerID)
+	if err != nil {
+		return nil, err
+	}
+	return s.rank(ctx, s.store, o, limit)
+}
+
+func (s *Service) rank(ctx context.Context, store Store, o Offer, limit int) ([]Match, error) {
+	pool, err := store.MatchCandidates(ctx, o)
+	if err != nil {
+		return nil, fmt.Errorf("match candidates: %w", err)
+	}
+	byID := make(map[int64]MatchCandidate, len(pool))
+	cands := make([]matcher.Candidate, len(pool))
+	for i, c := range pool {
+		byID[c.ID] = c
+		cands[i] = c.Candidate
+	}
+	ranked := matcher.Rank(matcher.Offer{
+		ROMECode:     o.ROMECode,
+		Location:     matcher.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
+		RadiusKM:     o.RadiusKM,
+		ContractType: o.ContractType,
+		Skills:       o.Skills,
+		Town:         o.Town,
+	}, cands)
+	if limit > 0 && len(ranked) > limit {
+		ranked = ranked[:limit]
+	}
+	out := make([]Match, len(ranked))
+	for i, m := range ranked {
+		c := byID[m.CandidateID]
+		out[i] = Match{Match: m, ExternalID: c.ExternalID, FirstName: c.FirstName, Phone: c.Phone}
+	}
+	return out, nil
+}
+
+// OutreachStarted reports what StartOutreach did.
+type OutreachStarted struct {
+	Queued  int // contacts created and queued by this call
+	Matched int // candidates ranked
+}
+
+// StartOutreach texts the top limit matches of the offer. The contacts are
+// committed first, then queued; a contact committed but not queued (Redis
+// down) is queued again by the next call. Nobody is texted twice about the
+// same offer.
+func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (OutreachStarted, error) {
+	if limit <= 0 || limit > 10000 {
+		return OutreachStarted{}, invalid("limit", "must be between 1 and 10000")
+	}
+	o, err := s.store.Offer(ctx, offerID)
+	if err != nil {
+		return OutreachStarted{}, err
+	}
+	var res OutreachStarted
+	err = s.store.InTx(ctx, func(tx Store) error {
+		matches, err := s.rank(ctx, tx, o, limit)
+		if err != nil {
+			return err
+		}
+		res.Matched = len(matches)
+		contacts := make([]Contact, len(matches))
+		for i, m := range matches {
+			contacts[i] = s.newContact(o, m)
+		}
+		created, err := tx.CreateContacts(ctx, contacts)
+		res.Queued = len(created)
+		return err
+	})
+	if err != nil {
+		return OutreachStarted{}, fmt.Errorf("start outreach: %w", err)
+	}
+	if err := s.enqueuePending(ctx, offerID); err != nil {
+		return res, err
+	}
+	s.log.Info("outreach started", "offer_id", offerID, "queued", res.Queued, "matched", res.Matched)
+	return res, nil
+}
+
+func (s *Service) newContact(o Offer, m Match) Contact {
+	body := ComposeOfferSMS(OfferSMS{
+		AgencyName:   s.cfg.AgencyName,
+		FirstName:    m.FirstName,
+		JobTitle:     o.Title,
+		Town:         o.Town,
+		ContractType: o.ContractType,
+		Reference:    o.Reference,
+	})
+	return Contact{
+		OfferID:     o.ID,
+		CandidateID: m.CandidateID,
+		Phone:       m.Phone,
+		Status:      StatusQueued,
+		Score:       m.Score,
+		DistanceKM:  m.DistanceKM,
+		Reasons:     m.Reasons,
+		Body:        body,
+	}
+}
+
+// enqueuePending hands the offer's committed-but-unqueued contacts to the
+// queue, each at the next moment SMS are allowed.
+func (s *Service) enqueuePending(ctx context.Context, offerID int64) error {
+	ids, err := s.store.UnqueuedContacts(ctx, offerID)
+	if err != nil {
+		return fmt.Errorf("list unqueued contacts: %w", err)
+	}
+	at := s.cfg.QuietHours.NextAllowed(s.cfg.Now())
+	done := make([]int64, 0, len(ids))
+	var enqueueErr error
+	for _, id := range ids {
+		if err := s.queue.EnqueueSend(ctx, id, at); err != nil {
+			enqueueErr = fmt.Errorf("enqueue contact %d: %w", id, err)
+			break
+		}
+		done = append(done, id)
+	}
+	if err := s.store.MarkEnqueued(ctx, done); err != nil {
+		return fmt.Errorf("mark enqueued: %w", err)
+	}
+	return enqueueErr
+}

@@ -1,0 +1,109 @@
+package outreach
+
+import (
+	"context"
+	"time"
+
+	"github.com/franceoutreach/outreach/matcher"
+)
+
+// Store persists the domain. The PostgreSQL adapter implements it; every
+// method returns ErrNotFound (wrapped) for unknown ids.
+type Store interface {
+	// InTx runs fn with a Store bound to one transaction, committed when
+	// fn returns nil and rolled back otherwise.
+	InTx(ctx context.Context, fn func(Store) error) error
+
+	CounsellorStore
+	CandidateStore
+	OfferStore
+	ContactStore
+	ReplyStore
+}
+
+// CounsellorStore keeps counsellor accounts.
+type CounsellorStore interface {
+	CreateCounsellor(ctx context.Context, c *Counsellor) error
+	Counsellor(ctx context.Context, id int64) (Counsellor, error)
+}
+
+// CandidateStore keeps job seekers and their SMS consent.
+type CandidateStore interface {
+	// UpsertCandidate inserts or updates by ExternalID and fills ID,
+	// CreatedAt and UpdatedAt.
+	UpsertCandidate(ctx context.Context, c *Candidate) (created bool, err error)
+	Candidate(ctx context.Context, id int64) (Candidate, error)
+	CandidateByPhone(ctx context.Context, phone string) (Candidate, error)
+	// Commune resolves an INSEE code (current or former) to its point and name.
+	Commune(ctx context.Context, insee string) (Commune, error)
+	IsOptedOut(ctx context.Context, phone string) (bool, error)
+	OptOut(ctx context.Context, phone, source string) error
+	OptIn(ctx context.Context, phone, source string) error
+}
+
+// Commune is a French municipality from the reference data.
+type Commune struct {
+	INSEE    string
+	Name     string
+	Location Point
+}
+
+// OfferStore keeps offers and finds the candidates worth ranking for one.
+type OfferStore interface {
+	CreateOffer(ctx context.Context, o *Offer) error
+	Offer(ctx context.Context, id int64) (Offer, error)
+	ROMELabel(ctx context.Context, code string) (string, error)
+	// MatchCandidates returns the candidates that may be texted about the
+	// offer and are worth ranking: SMS consent, not opted out, not already
+	// contacted for it, holding its ROME code, inside the radius's box.
+	MatchCandidates(ctx context.Context, o Offer) ([]MatchCandidate, error)
+}
+
+// MatchCandidate is a candidate as the matcher sees it, plus what the
+// outreach needs to text them.
+type MatchCandidate struct {
+	matcher.Candidate
+	ExternalID string
+	FirstName  string
+	Phone      string
+}
+
+// ContactStore keeps contacts through their life.
+type ContactStore interface {
+	// CreateContacts inserts contacts, skipping any (offer, candidate) pair
+	// that already exists, and returns those inserted with their IDs.
+	CreateContacts(ctx context.Context, cs []Contact) ([]Contact, error)
+	// UnqueuedContacts lists the offer's contacts committed but not yet
+	// handed to the queue.
+	UnqueuedContacts(ctx context.Context, offerID int64) ([]int64, error)
+	MarkEnqueued(ctx context.Context, ids []int64) error
+	Contact(ctx context.Context, id int64) (Contact, error)
+	// ContactBySID locks the contact for update inside a transaction.
+	ContactBySID(ctx context.Context, sid string) (Contact, error)
+	// ClaimSend marks the contact as being sent; false when it was
+	// already claimed or sent, in which case nothing must be sent.
+	ClaimSend(ctx context.Context, id int64) (bool, error)
+	ReleaseSend(ctx context.Context, id int64) error
+	RecordSent(ctx context.Context, id int64, sid string, at time.Time) error
+	RecordFailed(ctx context.Context, id int64, code int, message string) error
+	SetContactStatus(ctx context.Context, id int64, s ContactStatus, errorCode int, at time.Time) error
+	SetReply(ctx context.Context, id int64, reply Interest, at time.Time) error
+	// RecordStatusEvent stores a delivery report; false if it was already
+	// stored (a provider retry).
+	RecordStatusEvent(ctx context.Context, sid, status string, errorCode int) (bool, error)
+	StatusEvents(ctx context.Context, sid string) ([]StatusReport, error)
+	OfferContacts(ctx context.Context, offerID int64) ([]Contact, error)
+}
+
+// ReplyStore keeps inbound SMS and the counsellors' inbox.
+type ReplyStore interface {
+	// InsertInbound stores an inbound SMS once per MessageSID; false if it
+	// was already stored (a provider retry).
+	InsertInbound(ctx context.Context, in *Inbound) (bool, error)
+	LinkInbound(ctx context.Context, in Inbound) error
+	// ContactForReply finds the contact a reply answers: the one for the
+	// offer with that reference when ref is set, else the most recent.
+	ContactForReply(ctx context.Context, phone, ref string) (Contact, error)
+	CreateInboxItem(ctx context.Context, item *InboxItem) error
+	Inbox(ctx context.Context, counsellorID int64, limit int) ([]InboxItem, error)
+}

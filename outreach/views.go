@@ -1,0 +1,65 @@
+package outreach
+
+import "context"
+
+// OutreachProgress is where an offer's outreach stands.
+type OutreachProgress struct {
+	Counts   map[string]int // by status and by reply
+	Contacts []Contact
+}
+
+// Outreach reports the offer's contacts and their counts by status and reply.
+func (s *Service) Outreach(ctx context.Context, offerID int64) (OutreachProgress, error) {
+	if _, err := s.store.Offer(ctx, offerID); err != nil {
+		return OutreachProgress{}, err
+	}
+	cs, err := s.store.OfferContacts(ctx, offerID)
+	if err != nil {
+		return OutreachProgress{}, err
+	}
+	counts := map[string]int{"total": len(cs), "replied": 0}
+	for _, st := range []ContactStatus{StatusQueued, StatusSent, StatusDelivered, StatusUndelivered, StatusFailed} {
+		counts[string(st)] = 0
+	}
+	for _, in := range []Interest{InterestInterested, InterestDeclined, InterestUnclear, InterestOptedOut} {
+		counts[string(in)] = 0
+	}
+	for _, c := range cs {
+		counts[string(c.Status)]++
+		if c.Reply != "" {
+			counts[string(c.Reply)]++
+			counts["replied"]++
+		}
+	}
+	return OutreachProgress{Counts: counts, Contacts: cs}, nil
+}
+
+// Shortlist lists the candidates who said yes to the offer, best match
+// first: the list the counsellor validates before the employer sees it.
+func (s *Service) Shortlist(ctx context.Context, offerID int64) ([]Contact, error) {
+	if _, err := s.store.Offer(ctx, offerID); err != nil {
+		return nil, err
+	}
+	cs, err := s.store.OfferContacts(ctx, offerID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Contact, 0)
+	for _, c := range cs {
+		if c.Reply == InterestInterested {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Inbox lists the replies of a counsellor's job seekers, newest first.
+func (s *Service) Inbox(ctx context.Context, counsellorID int64, limit int) ([]InboxItem, error) {
+	if _, err := s.store.Counsellor(ctx, counsellorID); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		return nil, invalid("limit", "must be between 1 and 500")
+	}
+	return s.store.Inbox(ctx, counsellorID, limit)
+}
