@@ -1,0 +1,65 @@
+// Package api is the HTTP adapter: the JSON API under /api/v1 for the
+// agency's systems (Bearer API_TOKEN) and the counsellor's inbox page.
+package api
+
+import (
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/franceoutreach/outreach/live"
+	"github.com/franceoutreach/outreach/outreach"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	svc      *outreach.Service
+	hub      *live.Hub
+	apiToken string
+	links    InboxLinks
+	log      *slog.Logger
+}
+
+// New returns the API server. apiToken guards /api/v1; links signs the
+// counsellors' inbox URLs.
+func New(svc *outreach.Service, hub *live.Hub, apiToken string, links InboxLinks, log *slog.Logger) *Server {
+	return &Server{svc: svc, hub: hub, apiToken: apiToken, links: links, log: log.With("component", "api")}
+}
+
+// Register mounts the routes on e and installs the error handler.
+func (s *Server) Register(e *echo.Echo) {
+	e.HTTPErrorHandler = s.handleError
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+
+	v1 := e.Group("/api/v1", s.requireToken)
+	v1.POST("/counsellors", s.createCounsellor)
+	v1.POST("/candidates", s.upsertCandidate)
+	v1.POST("/candidates/import", s.importCandidates)
+	v1.POST("/candidates/:id/consent", s.recordConsent)
+	v1.POST("/offers", s.createOffer)
+	v1.GET("/offers/:id", s.getOffer)
+	v1.GET("/offers/:id/matches", s.matches)
+	v1.POST("/offers/:id/outreach", s.startOutreach)
+	v1.GET("/offers/:id/outreach", s.outreachProgress)
+	v1.GET("/offers/:id/shortlist", s.shortlist)
+	v1.GET("/inbox", s.inbox)
+
+	e.GET("/inbox/:counsellor", s.inboxPage, s.requireInboxLink)
+	e.GET("/inbox/:counsellor/events", s.inboxEvents, s.requireInboxLink)
+}
+
+// requireToken checks the Bearer API token in constant time.
+func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		auth := c.Request().Header.Get(echo.HeaderAuthorization)
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.apiToken)) != 1 {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="outreach"`)
+			return apiError(http.StatusUnauthorized, "unauthorized", "a valid Bearer API token is required", "")
+		}
+		return next(c)
+	}
+}

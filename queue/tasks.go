@@ -1,0 +1,81 @@
+// Package queue is the asynq adapter: task types and payloads, the client
+// that enqueues them and the worker that runs them against the domain.
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// TypeSendSMS sends the SMS of one contact.
+const TypeSendSMS = "sms:send"
+
+// DefaultQueue is the asynq queue the service uses unless configured.
+const DefaultQueue = "outreach"
+
+// maxRetry bounds provider retries of one SMS (about a day with backoff).
+const maxRetry = 12
+
+// SendSMSPayload is the payload of a TypeSendSMS task.
+type SendSMSPayload struct {
+	ContactID int64 `json:"contact_id"`
+}
+
+// SendSMSTaskID is the asynq task ID of a contact's SMS: derived from the
+// contact, so enqueuing it twice is a no-op.
+func SendSMSTaskID(contactID int64) string {
+	return "sms:send:" + strconv.FormatInt(contactID, 10)
+}
+
+// NewSendSMSTask builds the task that sends a contact's SMS at the given time.
+func NewSendSMSTask(contactID int64, at time.Time, queueName string) (*asynq.Task, error) {
+	payload, err := json.Marshal(SendSMSPayload{ContactID: contactID})
+	if err != nil {
+		return nil, fmt.Errorf("encode payload: %w", err)
+	}
+	return asynq.NewTask(TypeSendSMS, payload,
+		asynq.TaskID(SendSMSTaskID(contactID)),
+		asynq.Queue(queueName),
+		asynq.ProcessAt(at),
+		asynq.MaxRetry(maxRetry),
+		asynq.Timeout(time.Minute),
+	), nil
+}
+
+// Client enqueues tasks.
+type Client struct {
+	asynq *asynq.Client
+	queue string
+}
+
+// NewClient returns a Client on the Redis client. queueName "" means DefaultQueue.
+func NewClient(rdb redis.UniversalClient, queueName string) *Client {
+	if queueName == "" {
+		queueName = DefaultQueue
+	}
+	return &Client{asynq: asynq.NewClientFromRedisClient(rdb), queue: queueName}
+}
+
+// EnqueueSend schedules a contact's SMS. A contact already in the queue is
+// not enqueued again.
+func (c *Client) EnqueueSend(ctx context.Context, contactID int64, at time.Time) error {
+	task, err := NewSendSMSTask(contactID, at, c.queue)
+	if err != nil {
+		return err
+	}
+	_, err = c.asynq.EnqueueContext(ctx, task)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", task.Type(), err)
+	}
+	return nil
+}
