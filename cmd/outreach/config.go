@@ -1,0 +1,183 @@
+package main
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/franceoutreach/outreach/outreach"
+)
+
+// Config is the whole configuration, read from environment variables.
+type Config struct {
+	DatabaseURL string // DATABASE_URL
+	RedisURL    string // REDIS_URL
+	HTTPAddr    string // HTTP_ADDR
+	PublicURL   string // PUBLIC_URL: externally visible base URL
+	APIToken    string // API_TOKEN: Bearer token of /api/v1
+
+	TwilioAccountSID          string // TWILIO_ACCOUNT_SID
+	TwilioAuthToken           string // TWILIO_AUTH_TOKEN
+	TwilioFrom                string // TWILIO_FROM
+	TwilioMessagingServiceSID string // TWILIO_MESSAGING_SERVICE_SID
+	TwilioAPIURL              string // TWILIO_API_URL
+	Simulator                 bool   // no Twilio credentials: use the built-in simulator
+
+	QuietHours outreach.QuietHours // QUIET_HOURS in TIMEZONE
+	Timezone   *time.Location      // TIMEZONE
+	AgencyName string              // AGENCY_NAME, signs the SMS
+	QueueName  string              // QUEUE_NAME, the asynq queue
+	LogLevel   string              // LOG_LEVEL: debug, info, warn, error
+}
+
+// simulatorAccountSID is the account of the built-in simulator.
+const simulatorAccountSID = "AC00000000000000000000000000000000"
+
+// simulatorNumber is the service's number in the simulator.
+const simulatorNumber = "+33700000000"
+
+// loadConfig reads and validates the environment. Every problem is
+// reported, one per line, naming the variable.
+func loadConfig(getenv func(string) string) (Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		DatabaseURL:               get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/outreach?sslmode=disable"),
+		RedisURL:                  get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+		HTTPAddr:                  get("HTTP_ADDR", ":8080"),
+		APIToken:                  get("API_TOKEN", ""),
+		TwilioAccountSID:          get("TWILIO_ACCOUNT_SID", ""),
+		TwilioAuthToken:           get("TWILIO_AUTH_TOKEN", ""),
+		TwilioFrom:                get("TWILIO_FROM", ""),
+		TwilioMessagingServiceSID: get("TWILIO_MESSAGING_SERVICE_SID", ""),
+		AgencyName:                get("AGENCY_NAME", "France Travail"),
+		QueueName:                 get("QUEUE_NAME", "outreach"),
+		LogLevel:                  get("LOG_LEVEL", "info"),
+	}
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	c.PublicURL = strings.TrimRight(get("PUBLIC_URL", defaultPublicURL(c.HTTPAddr)), "/")
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("PUBLIC_URL: %q is not an absolute http(s) URL", c.PublicURL)
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("DATABASE_URL: must be a postgres:// URL")
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		bad("REDIS_URL: must be a redis:// or rediss:// URL")
+	}
+	if c.APIToken != "" && len(c.APIToken) < 16 {
+		bad("API_TOKEN: must be at least 16 characters")
+	}
+	tz, err := time.LoadLocation(get("TIMEZONE", "Europe/Paris"))
+	if err != nil {
+		bad("TIMEZONE: %v", err)
+		tz = time.UTC
+	}
+	c.Timezone = tz
+	if c.QuietHours, err = outreach.ParseQuietHours(get("QUIET_HOURS", "20:00-08:00"), tz); err != nil {
+		bad("QUIET_HOURS: %v", err)
+	}
+	c.checkTwilio(get("TWILIO_API_URL", ""), bad)
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if len(problems) > 0 {
+		return c, errors.New("invalid configuration:\n  " + strings.Join(problems, "\n  "))
+	}
+	return c, nil
+}
+
+func (c *Config) checkTwilio(apiURL string, bad func(string, ...any)) {
+	c.Simulator = c.TwilioAccountSID == "" && c.TwilioAuthToken == ""
+	if c.Simulator {
+		// The simulator signs its webhooks with a token derived from the
+		// API token, so that nobody can forge them without it.
+		c.TwilioAccountSID = simulatorAccountSID
+		c.TwilioAuthToken = deriveSecret(c.APIToken, "simulator auth token")
+		c.TwilioFrom = simulatorNumber
+		c.TwilioMessagingServiceSID = ""
+		if apiURL == "" {
+			apiURL = c.PublicURL + "/simulator"
+		}
+	} else {
+		if c.TwilioAccountSID == "" || c.TwilioAuthToken == "" {
+			bad("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both, or neither to use the built-in simulator")
+		}
+		if !strings.HasPrefix(c.TwilioAccountSID, "AC") || len(c.TwilioAccountSID) != 34 {
+			bad("TWILIO_ACCOUNT_SID: must be AC followed by 32 characters")
+		}
+		if c.TwilioFrom == "" && c.TwilioMessagingServiceSID == "" {
+			bad("TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID: one is required to send SMS")
+		}
+	}
+	if apiURL == "" {
+		apiURL = "https://api.twilio.com"
+	}
+	if u, err := url.Parse(apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("TWILIO_API_URL: %q is not an absolute http(s) URL", apiURL)
+	}
+	c.TwilioAPIURL = strings.TrimRight(apiURL, "/")
+}
+
+// requireAPIToken is checked by the commands that serve the API.
+func (c Config) requireAPIToken() error {
+	if c.APIToken == "" {
+		return errors.New("invalid configuration:\n  API_TOKEN: required (at least 16 characters) to protect /api/v1")
+	}
+	return nil
+}
+
+func defaultPublicURL(addr string) string {
+	host, port, found := strings.Cut(addr, ":")
+	if !found {
+		return "http://127.0.0.1:8080"
+	}
+	if host == "" || host == "0.0.0.0" {
+		host = "127.0.0.1"
+	}
+	return "http://" + host + ":" + port
+}
+
+func deriveSecret(secret, purpose string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(purpose))
+	return hex.EncodeToString(mac.Sum(nil))[:32]
+}
+
+// String prints the configuration with secrets masked.
+func (c Config) String() string {
+	mask := func(s string) string {
+		if s == "" {
+			return "(unset)"
+		}
+		return "****"
+	}
+	mode := "twilio"
+	if c.Simulator {
+		mode = "simulator"
+	}
+	return fmt.Sprintf("database=%s redis=%s http=%s public=%s api_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s",
+		redactURL(c.DatabaseURL), redactURL(c.RedisURL), c.HTTPAddr, c.PublicURL, mask(c.APIToken), mode,
+		c.TwilioAPIURL, c.TwilioAccountSID, mask(c.TwilioAuthToken), c.QuietHours, c.Timezone, c.QueueName)
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/franceoutreach/outreach/internal/testenv"
+	"github.com/franceoutreach/outreach/simulator"
+)
+
+// e2e is serve + worker + simulator in one process, on a fresh database
+// and a private Redis namespace.
+type e2e struct {
+	t     *testing.T
+	cfg   Config
+	stack *stack
+	api   *apiClient
+}
+
+func startE2E(t *testing.T) *e2e {
+	t.Helper()
+	dbURL := testenv.DatabaseURL(t)
+	_, ns := testenv.Redis(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"DATABASE_URL": dbURL,
+		"REDIS_URL":    testenv.RedisURL(),
+		"PUBLIC_URL":   "http://" + ln.Addr().String(),
+		"API_TOKEN":    "e2e-test-token-0123456789",
+		"QUIET_HOURS":  "off",
+		"QUEUE_NAME":   ns,
+	}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s, err := startStack(context.Background(), cfg, log, stackOptions{serve: true, work: true, listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.close)
+	return &e2e{t: t, cfg: cfg, stack: s, api: newAPIClient(cfg.PublicURL, cfg.APIToken)}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// must calls the API and fails the test on any error.
+func (e *e2e) must(method, path string, body, out any, want int) {
+	e.t.Helper()
+	if err := e.api.call(context.Background(), method, path, body, out, want); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// status sends a raw request and returns the status and body.
+func (e *e2e) raw(method, path, contentType, body string, header map[string]string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.cfg.PublicURL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// eventually polls cond until it holds or 15 s pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type outreachView struct {
+	Counts   map[string]int `json:"counts"`
+	Contacts []struct {
+		CandidateID int64   `json:"candidate_id"`
+		ExternalID  string  `json:"external_id"`
+		Status      string  `json:"status"`
+		Reply       *string `json:"reply"`
+		MessageSID  string  `json:"message_sid"`
+	} `json:"contacts"`
+}
+
+func (e *e2e) outreach(offerID int64) outreachView {
+	var v outreachView
+	e.must(http.MethodGet, fmt.Sprintf("/api/v1/offers/%d/outreach", offerID), nil, &v, http.StatusOK)
+	return v
+}
+
+// signedPost posts a form to a webhook, signed with the given token.
+func (e *e2e) signedPost(path string, form url.Values, token string) (int, string) {
+	sig := simulator.Sign(token, e.cfg.PublicURL+path, form)
+	return e.raw(http.MethodPost, path, "application/x-www-form-urlencoded", form.Encode(),
+		map[string]string{"X-Twilio-Signature": sig})
+}
+
+// sseEvents reads the inbox event stream of a counsellor in the background.
+func (e *e2e) sseEvents(counsellorID int64) <-chan string {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	e.t.Cleanup(cancel)
+	path := strings.Replace(inboxURL(e.cfg, counsellorID), "?", "/events?", 1)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("event stream: status %d", resp.StatusCode)
+	}
+	out := make(chan string, 16)
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				out <- data
+			}
+		}
+	}()
+	return out
+}

@@ -1,0 +1,75 @@
+// Command outreach runs the SMS outreach service: the HTTP API and
+// webhooks (serve), the SMS sender (worker), schema migrations (migrate),
+// demo data (seed), a Twilio simulator (simulator) and a full demo (demo).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: outreach <command> [flags]
+
+commands:
+  serve       run the HTTP API, the Twilio webhooks and the inbox page
+  worker      run the asynq worker that sends SMS
+  migrate     create the database if needed, apply migrations, load reference data
+  seed        create demo counsellors and job seekers
+  simulator   run the Twilio-compatible simulator on its own
+  demo        run the whole loop on this machine and print what happened
+
+Configuration comes from environment variables: see README.md.`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "outreach:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("see 'outreach help'")
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, cfg, log)
+	case "worker":
+		return runWorker(ctx, cfg, log)
+	case "migrate":
+		return runMigrate(ctx, cfg, args[1:], stdout)
+	case "seed":
+		return runSeed(ctx, cfg, args[1:], stdout)
+	case "simulator":
+		return runSimulator(ctx, cfg, args[1:], log)
+	case "demo":
+		return runDemo(ctx, cfg, args[1:], stdout, stderr)
+	}
+	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/franceoutreach/outreach/api"
+	"github.com/franceoutreach/outreach/live"
+	"github.com/franceoutreach/outreach/outreach"
+	"github.com/franceoutreach/outreach/postgres"
+	"github.com/franceoutreach/outreach/queue"
+	"github.com/franceoutreach/outreach/simulator"
+	"github.com/franceoutreach/outreach/sms"
+	"github.com/franceoutreach/outreach/webhooks"
+)
+
+// stack is one running process: the HTTP side, the worker side, or both
+// (demo and end-to-end tests), wired explicitly.
+type stack struct {
+	cfg    Config
+	log    *slog.Logger
+	pool   *pgxpool.Pool
+	rdb    *redis.Client
+	svc    *outreach.Service
+	sim    *simulator.Server
+	http   *http.Server
+	worker *queue.Worker
+	done   chan error
+}
+
+type stackOptions struct {
+	serve    bool
+	work     bool
+	listener net.Listener // for serve; nil: listen on cfg.HTTPAddr
+	now      func() time.Time
+}
+
+func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOptions) (_ *stack, err error) {
+	s := &stack{cfg: cfg, log: log, done: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if s.pool, err = openPostgres(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if pending, err := postgres.PendingMigrations(ctx, cfg.DatabaseURL); err != nil {
+		return nil, fmt.Errorf("check migrations: %w", err)
+	} else if pending > 0 {
+		return nil, fmt.Errorf("%d migration(s) pending: run 'outreach migrate' first", pending)
+	}
+	if s.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
+		return nil, err
+	}
+	store := postgres.NewStore(s.pool)
+	hub := live.NewHub(s.rdb, cfg.QueueName)
+	var sender outreach.Sender
+	if opts.work {
+		if sender, err = sms.NewTwilioSender(sms.Config{
+			AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom,
+			MessagingServiceSID: cfg.TwilioMessagingServiceSID, APIURL: cfg.TwilioAPIURL,
+		}); err != nil {
+			return nil, fmt.Errorf("twilio sender: %w", err)
+		}
+	}
+	s.svc = outreach.NewService(store, sender, queue.NewClient(s.rdb, cfg.QueueName), hub, outreach.ServiceConfig{
+		AgencyName:        cfg.AgencyName,
+		StatusCallbackURL: cfg.PublicURL + webhooks.StatusPath,
+		QuietHours:        cfg.QuietHours,
+		Now:               opts.now,
+		Logger:            log,
+	})
+	if opts.serve {
+		if err := s.startHTTP(hub, opts.listener); err != nil {
+			return nil, err
+		}
+	}
+	if opts.work {
+		s.worker = queue.NewWorker(s.rdb, queue.WorkerConfig{Queue: cfg.QueueName, Logger: log}, s.svc)
+		if err := s.worker.Start(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *stack) startHTTP(hub *live.Hub, ln net.Listener) error {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Use(middleware.Recover(), middleware.RequestID())
+	api.New(s.svc, hub, s.cfg.APIToken, api.NewInboxLinks(s.cfg.APIToken), s.log).Register(e)
+	webhooks.New(s.svc, s.cfg.TwilioAuthToken, s.cfg.PublicURL, s.log).Register(e)
+	if s.cfg.Simulator {
+		s.sim = simulator.New(simulator.Config{
+			AccountSID:  s.cfg.TwilioAccountSID,
+			AuthToken:   s.cfg.TwilioAuthToken,
+			PhoneNumber: s.cfg.TwilioFrom,
+			InboundURL:  s.cfg.PublicURL + webhooks.InboundPath,
+			Logger:      s.log,
+		})
+		e.Any("/simulator/*", echo.WrapHandler(http.StripPrefix("/simulator", s.sim.Handler())))
+	}
+	var err error
+	if ln == nil {
+		if ln, err = net.Listen("tcp", s.cfg.HTTPAddr); err != nil {
+			return fmt.Errorf("listen on %s: %w", s.cfg.HTTPAddr, err)
+		}
+	}
+	s.http = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	go func() {
+		if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.done <- fmt.Errorf("http server: %w", err)
+		}
+	}()
+	s.log.Info("http listening", "addr", ln.Addr().String(), "public_url", s.cfg.PublicURL, "simulator", s.cfg.Simulator)
+	return nil
+}
+
+// close shuts down in reverse order of start: simulator, HTTP (draining
+// requests), worker (in-flight tasks finish or go back to the queue),
+// then Redis and PostgreSQL.
+func (s *stack) close() {
+	if s.sim != nil {
+		s.sim.Close() // first: its callbacks target the HTTP server
+	}
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		_ = s.http.Shutdown(ctx)
+		cancel()
+	}
+	if s.worker != nil {
+		s.worker.Shutdown()
+	}
+	if s.rdb != nil {
+		_ = s.rdb.Close()
+	}
+	if s.pool != nil {
+		s.pool.Close()
+	}
+}
+
+// wait blocks until ctx ends or the HTTP server fails.
+func (s *stack) wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-s.done:
+		return err
+	}
+}
+
+func openPostgres(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres at %s: %w", redactURL(url), err)
+	}
+	return pool, nil
+}
+
+func openRedis(ctx context.Context, url string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis at %s: %w", redactURL(url), err)
+	}
+	return rdb, nil
+}
