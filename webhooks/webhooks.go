@@ -7,6 +7,7 @@ package webhooks
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -64,6 +65,10 @@ func (h *Handler) verify(next echo.HandlerFunc) echo.HandlerFunc {
 		req := c.Request()
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, maxBody)
 		if err := req.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return c.String(http.StatusRequestEntityTooLarge, "body too large")
+			}
 			return c.String(http.StatusBadRequest, "malformed form body")
 		}
 		params := make(map[string]string, len(req.PostForm))

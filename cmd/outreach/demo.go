@@ -103,19 +103,8 @@ func demoConfig(cfg Config) (Config, error) {
 }
 
 func recreateDatabase(ctx context.Context, databaseURL string) error {
-	cfg, err := pgx.ParseConfig(databaseURL)
-	if err != nil {
-		return err
-	}
-	name := cfg.Database
-	cfg.Database = "postgres"
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return fmt.Errorf("connect to postgres: %w (is PostgreSQL running? try: make services)", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-		return fmt.Errorf("drop demo database: %w", err)
+	if err := postgres.DropDatabase(ctx, databaseURL); err != nil {
+		return fmt.Errorf("%w (is PostgreSQL running? try: make services)", err)
 	}
 	return postgres.EnsureDatabase(ctx, databaseURL)
 }

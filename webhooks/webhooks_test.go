@@ -1,0 +1,181 @@
+package webhooks_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/franceoutreach/outreach/internal/testenv"
+	"github.com/franceoutreach/outreach/live"
+	"github.com/franceoutreach/outreach/outreach"
+	"github.com/franceoutreach/outreach/postgres"
+	"github.com/franceoutreach/outreach/queue"
+	"github.com/franceoutreach/outreach/simulator"
+	"github.com/franceoutreach/outreach/webhooks"
+)
+
+const (
+	authToken = "0123456789abcdef0123456789abcdef"
+	publicURL = "https://outreach.agence.example"
+	seeker    = "+33639980001"
+	sentSID   = "SM11111111111111111111111111111111"
+)
+
+type fixture struct {
+	e         *echo.Echo
+	store     *postgres.Store
+	contactID int64
+	closeDB   func()
+}
+
+// setup wires the real service on a fresh database, with one candidate
+// who was texted about one offer (SID sentSID).
+func setup(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	pool, _ := testenv.Pool(t)
+	rdb, ns := testenv.Redis(t)
+	store := postgres.NewStore(pool)
+	quiet, _ := outreach.ParseQuietHours("off", time.UTC)
+	log := slog.New(slog.DiscardHandler)
+	svc := outreach.NewService(store, nil, queue.NewClient(rdb, ns), live.NewHub(rdb, ns),
+		outreach.ServiceConfig{QuietHours: quiet, Logger: log})
+	co, err := svc.CreateCounsellor(ctx, outreach.CounsellorInput{Email: "w@agence.example", Name: "W", Agency: "A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.UpsertCandidate(ctx, outreach.CandidateInput{ExternalID: "W-1", FirstName: "Léa", Phone: "06 39 98 00 01",
+		CommuneCode: "69123", ROMECodes: []string{"D1102"}, SMSConsent: true, CounsellorID: co.ID}); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := svc.CreateOffer(ctx, outreach.OfferInput{Title: "Boulanger", ROMECode: "D1102", CommuneCode: "69123",
+		ContractType: "CDI", Employer: outreach.Employer{Name: "Fournil", Email: "rh@fournil.example"}, CounsellorID: co.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cand, err := store.CandidateByPhone(ctx, seeker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := store.CreateContacts(ctx, []outreach.Contact{{OfferID: offer.ID, CandidateID: cand.ID, Phone: seeker,
+		Status: outreach.StatusQueued, Body: "Bonjour Léa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.RecordSent(ctx, created[0].ID, sentSID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	webhooks.New(svc, authToken, publicURL, log).Register(e)
+	return fixture{e: e, store: store, contactID: created[0].ID, closeDB: pool.Close}
+}
+
+// post sends a form as Twilio would reach the service behind a proxy: the
+// request's own host is internal, the signature covers the public URL.
+func (f fixture) post(path string, form url.Values, signedURL, signedBody string) *httptest.ResponseRecorder {
+	body := form.Encode()
+	if signedBody == "" {
+		signedBody = body
+	}
+	signedForm, _ := url.ParseQuery(signedBody)
+	req := httptest.NewRequest(http.MethodPost, "http://10.0.0.7:8080"+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if signedURL != "-" {
+		req.Header.Set("X-Twilio-Signature", simulator.Sign(authToken, signedURL, signedForm))
+	}
+	rec := httptest.NewRecorder()
+	f.e.ServeHTTP(rec, req)
+	return rec
+}
+
+func inbound(sid, body string) url.Values {
+	return url.Values{"MessageSid": {sid}, "SmsSid": {sid}, "AccountSid": {"AC00000000000000000000000000000000"},
+		"From": {seeker}, "To": {"+33700000000"}, "Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"},
+		"SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"}, "FromCountry": {"FR"}, "ToCountry": {"FR"}}
+}
+
+func status(sid, st, code string) url.Values {
+	v := url.Values{"MessageSid": {sid}, "SmsSid": {sid}, "AccountSid": {"AC00000000000000000000000000000000"},
+		"From": {"+33700000000"}, "To": {seeker}, "MessageStatus": {st}, "SmsStatus": {st}, "ApiVersion": {"2010-04-01"}}
+	if code != "" {
+		v.Set("ErrorCode", code)
+	}
+	return v
+}
+
+func TestWebhooks(t *testing.T) {
+	f := setup(t)
+	in, st := webhooks.InboundPath, webhooks.StatusPath
+	tests := []struct {
+		name       string
+		path       string
+		form       url.Values
+		signedURL  string // "-": no signature
+		signedBody string // "": the body sent
+		wantCode   int
+		wantBody   string
+		wantStatus outreach.ContactStatus
+		wantReply  outreach.Interest
+	}{
+		{"no signature", in, inbound("SM1", "OUI"), "-", "", 403, "invalid", outreach.StatusSent, ""},
+		{"signed for the internal URL", in, inbound("SM1", "OUI"), "http://10.0.0.7:8080" + in, "", 403, "", outreach.StatusSent, ""},
+		{"body changed after signing", in, inbound("SM1", "OUI"), publicURL + in, inbound("SM1", "NON").Encode(), 403, "", outreach.StatusSent, ""},
+		{"signed for another path", in, inbound("SM1", "OUI"), publicURL + "/other", "", 403, "", outreach.StatusSent, ""},
+		{"yes", in, inbound("SM1", "Oui je suis intéressée"), publicURL + in, "", 200, "<Message>Merci", outreach.StatusSent, outreach.InterestInterested},
+		{"retry of the same MessageSid", in, inbound("SM1", "Oui je suis intéressée"), publicURL + in, "", 200, "<Response></Response>", outreach.StatusSent, outreach.InterestInterested},
+		{"unclear never overwrites yes", in, inbound("SM2", "??"), publicURL + in, "", 200, "compris", outreach.StatusSent, outreach.InterestInterested},
+		{"signed with the port (Twilio keeps :443)", in, inbound("SM3", "non merci"), "https://outreach.agence.example:443" + in, "", 200, "noté", outreach.StatusSent, outreach.InterestDeclined},
+		{"no MessageSid", in, url.Values{"From": {seeker}, "Body": {"OUI"}}, publicURL + in, "", 400, "", outreach.StatusSent, outreach.InterestDeclined},
+		{"delivered", st, status(sentSID, "delivered", ""), publicURL + st, "", 204, "", outreach.StatusDelivered, outreach.InterestDeclined},
+		{"late sent stays delivered", st, status(sentSID, "sent", ""), publicURL + st, "", 204, "", outreach.StatusDelivered, outreach.InterestDeclined},
+		{"late undelivered stays delivered", st, status(sentSID, "undelivered", "30003"), publicURL + st, "", 204, "", outreach.StatusDelivered, outreach.InterestDeclined},
+		{"unknown SID is kept", st, status("SM99999999999999999999999999999999", "delivered", ""), publicURL + st, "", 204, "", outreach.StatusDelivered, outreach.InterestDeclined},
+		{"non-numeric ErrorCode", st, status(sentSID, "failed", "abc"), publicURL + st, "", 400, "", outreach.StatusDelivered, outreach.InterestDeclined},
+		{"status unsigned", st, status(sentSID, "failed", "30008"), "-", "", 403, "", outreach.StatusDelivered, outreach.InterestDeclined},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := f.post(tt.path, tt.form, tt.signedURL, tt.signedBody)
+			if rec.Code != tt.wantCode || !strings.Contains(rec.Body.String(), tt.wantBody) {
+				t.Errorf("got %d %q, want %d containing %q", rec.Code, rec.Body.String(), tt.wantCode, tt.wantBody)
+			}
+			c, err := f.store.Contact(context.Background(), f.contactID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Status != tt.wantStatus || c.Reply != tt.wantReply {
+				t.Errorf("contact status %s reply %q, want %s %q", c.Status, c.Reply, tt.wantStatus, tt.wantReply)
+			}
+		})
+	}
+}
+
+func TestWebhookLimitsAndOutages(t *testing.T) {
+	f := setup(t)
+	in := webhooks.InboundPath
+	big := inbound("SM5", strings.Repeat("a", 70<<10))
+	if rec := f.post(in, big, publicURL+in, ""); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d, want 413", rec.Code)
+	}
+	req := httptest.NewRequest(http.MethodPost, in, strings.NewReader("Body=%zz&MessageSid=SM6"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	f.e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("malformed form: %d, want 400", rec.Code)
+	}
+	// Database gone: 503 so that Twilio retries later.
+	f.closeDB()
+	if rec := f.post(in, inbound("SM7", "OUI"), publicURL+in, ""); rec.Code != http.StatusServiceUnavailable {
+		body, _ := io.ReadAll(rec.Body)
+		t.Errorf("database down: %d %s, want 503", rec.Code, body)
+	}
+}
