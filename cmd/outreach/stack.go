@@ -98,7 +98,7 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 func (s *stack) startHTTP(hub *live.Hub, ln net.Listener) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.Recover(), middleware.RequestID())
+	e.Use(middleware.Recover(), middleware.RequestID(), accessLog(s.log))
 	api.New(s.svc, hub, s.cfg.APIToken, api.NewInboxLinks(s.cfg.APIToken), s.log).Register(e)
 	webhooks.New(s.svc, s.cfg.TwilioAuthToken, s.cfg.PublicURL, s.log).Register(e)
 	if s.cfg.Simulator {
@@ -192,4 +192,23 @@ func openRedis(ctx context.Context, url string) (*redis.Client, error) {
 		return nil, fmt.Errorf("redis at %s: %w", redactURL(url), err)
 	}
 	return rdb, nil
+}
+
+// accessLog logs one line per request: the route pattern rather than the
+// URL, so signed links and query strings never reach the logs.
+func accessLog(log *slog.Logger) echo.MiddlewareFunc {
+	log = log.With("component", "http")
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogRoutePath: true, LogStatus: true, LogLatency: true, LogRequestID: true, HandleError: true,
+		LogValuesFunc: func(_ echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(context.Background(), level, "request", slog.String("method", v.Method),
+				slog.String("route", v.RoutePath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
+			return nil
+		},
+	})
 }

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoadConfig(t *testing.T) {
+	base := map[string]string{"API_TOKEN": "0123456789abcdef"}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr []string // each must appear in the error
+		check   func(t *testing.T, c Config)
+	}{
+		{"defaults use the simulator", nil, nil, func(t *testing.T, c Config) {
+			if !c.Simulator || c.TwilioAPIURL != "http://127.0.0.1:8080/simulator" || c.PublicURL != "http://127.0.0.1:8080" {
+				t.Errorf("got simulator=%v api=%s public=%s", c.Simulator, c.TwilioAPIURL, c.PublicURL)
+			}
+			if c.QuietHours.Off() || c.Timezone.String() != "Europe/Paris" {
+				t.Errorf("quiet hours %s in %s", c.QuietHours, c.Timezone)
+			}
+		}},
+		{"real twilio", map[string]string{"TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("a", 32), "TWILIO_AUTH_TOKEN": "Zq9s3cretAuthValue", "TWILIO_FROM": "+33700000001"}, nil,
+			func(t *testing.T, c Config) {
+				if c.Simulator || c.TwilioAPIURL != "https://api.twilio.com" {
+					t.Errorf("got simulator=%v api=%s", c.Simulator, c.TwilioAPIURL)
+				}
+			}},
+		{"public url trailing slash", map[string]string{"PUBLIC_URL": "https://sms.agence.example/"}, nil, func(t *testing.T, c Config) {
+			if c.PublicURL != "https://sms.agence.example" {
+				t.Errorf("public url %q", c.PublicURL)
+			}
+		}},
+		{"half twilio credentials", map[string]string{"TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("a", 32)}, []string{"TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", "TWILIO_FROM"}, nil},
+		{"every problem at once", map[string]string{"PUBLIC_URL": "sms.example", "DATABASE_URL": "mysql://x", "REDIS_URL": "http://x",
+			"QUIET_HOURS": "25:00-08:00", "TIMEZONE": "Mars/Olympus", "API_TOKEN": "short", "LOG_LEVEL": "loud"},
+			[]string{"PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "QUIET_HOURS", "TIMEZONE", "API_TOKEN", "LOG_LEVEL"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range base {
+				env[k] = v
+			}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			c, err := loadConfig(func(k string) string { return env[k] })
+			if len(tt.wantErr) == 0 && err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			for _, want := range tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("error %v does not name %s", err, want)
+				}
+			}
+			if tt.check != nil {
+				tt.check(t, c)
+			}
+			if s := c.String(); strings.Contains(s, env["API_TOKEN"]) || (c.TwilioAuthToken != "" && strings.Contains(s, c.TwilioAuthToken)) {
+				t.Errorf("secrets printed: %s", s)
+			}
+		})
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	var out, errOut strings.Builder
+	env := func(string) string { return "" }
+	if err := run(t.Context(), []string{"fly"}, env, &out, &errOut); err == nil || !strings.Contains(err.Error(), `unknown command "fly"`) {
+		t.Errorf("unknown command: %v", err)
+	}
+	if err := run(t.Context(), []string{"serve"}, env, &out, &errOut); err == nil || !strings.Contains(err.Error(), "API_TOKEN") {
+		t.Errorf("serve without API_TOKEN: %v", err)
+	}
+	if err := run(t.Context(), []string{"seed", "-candidates", "0"}, env, &out, &errOut); err == nil || !strings.Contains(err.Error(), "-candidates") {
+		t.Errorf("seed with 0 candidates: %v", err)
+	}
+	if err := run(t.Context(), []string{"help"}, env, &out, &errOut); err != nil || !strings.Contains(out.String(), "usage: outreach") {
+		t.Errorf("help: %v %q", err, out.String())
+	}
+}
