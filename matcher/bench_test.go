@@ -53,3 +53,29 @@ func BenchmarkRank(b *testing.B) {
 	}
 	b.ReportMetric(float64(matches), "matches")
 }
+
+func BenchmarkAllocate(b *testing.B) {
+	offer := baseOffer()
+	offer.Skills = []string{"Accueil client", "Encaissement", "Hygiène alimentaire", "Pétrissage"}
+	matches := matcher.Rank(offer, benchCandidates(offer, 50_000))
+	b.ReportAllocs()
+	var seed uint64
+	for b.Loop() {
+		seed++
+		matcher.Allocate(matches, 50, seed)
+	}
+	b.ReportMetric(float64(len(matches)), "matches")
+}
+
+// BenchmarkSpread plays the spread model of TestSpreadAcrossSimilarOffers
+// (200 similar offers texting 20 each among 2,000 job seekers) and reports
+// how concentrated the SMS are: the share that went to the 10% most solicited
+// and the Gini coefficient of SMS per job seeker.
+func BenchmarkSpread(b *testing.B) {
+	var run spreadRun
+	for b.Loop() {
+		run = simulateSpread(allocated)
+	}
+	b.ReportMetric(matcher.TopShare(run.counts, 0.10), "top10_share")
+	b.ReportMetric(matcher.Gini(run.counts), "gini")
+}

@@ -3,6 +3,7 @@ package matcher
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // Factor names, as found in Reason.Factor. They are part of the API contract.
@@ -10,6 +11,8 @@ const (
 	FactorOccupation = "occupation"
 	FactorDistance   = "distance"
 	FactorSkills     = "skills"
+	FactorFreshness  = "freshness"
+	FactorFatigue    = "fatigue"
 	FactorContract   = "contract"
 )
 
@@ -21,6 +24,22 @@ type Offer struct {
 	ContractType string   // contract code, e.g. CDI, CDD, MIS
 	Skills       []string // skills asked for, as the offer spells them
 	Town         string   // workplace town, named in the distance reason; optional
+
+	// Related lists the occupations from which a job seeker can move to
+	// ROMECode: each key X is a ROME code with a mobility link X → ROMECode
+	// in the ROME referential, and its value is the rank of ROMECode in X's
+	// list of mobilities (1 = closest). Nil: exact occupation only.
+	Related map[string]int
+	// ROMELabels names ROME codes in the occupation reason, e.g.
+	// "D1102" → "Boulanger / Boulangère"; optional.
+	ROMELabels map[string]string
+
+	// MaxPer7Days is the most offer SMS a job seeker may have received in
+	// the rolling 7 days and still be proposed; 0: no limit.
+	MaxPer7Days int
+	// Now is the time of ranking, against which the freshness of the last
+	// contact is measured; zero: freshness is not scored.
+	Now time.Time
 }
 
 // Candidate is a job seeker the database pre-selected for an offer.
@@ -31,6 +50,10 @@ type Candidate struct {
 	MobilityKM    float64  // farthest the job seeker will travel; 0 or less: the offer's radius
 	ContractTypes []string // contracts accepted; empty: any
 	Skills        []string
+
+	Solicitations7d   int       // offer SMS received in the rolling 7 days
+	PendingUnanswered int       // offers texted to them, still open, not answered
+	LastContactedAt   time.Time // last offer SMS; zero: never
 }
 
 // Reason explains one part of a match's score to the counsellor and to API

@@ -113,8 +113,8 @@ func TestRankOrder(t *testing.T) {
 		{
 			name: "skills can outweigh distance",
 			candidates: []matcher.Candidate{
-				{ID: 1, ROMECodes: []string{"D1102"}, Location: north(5)},                   // 40 + 33.3 + 0
-				{ID: 2, ROMECodes: []string{"D1102"}, Location: north(10), Skills: skilled}, // 40 + 26.7 + 20
+				{ID: 1, ROMECodes: []string{"D1102"}, Location: north(5)},                   // 40 + 29.2 + 0
+				{ID: 2, ROMECodes: []string{"D1102"}, Location: north(10), Skills: skilled}, // 40 + 23.3 + 20
 			},
 			wantIDs: []int64{2, 1},
 		},
@@ -155,10 +155,12 @@ func TestRankReasons(t *testing.T) {
 				ContractTypes: []string{"cdi", "CDD"},
 				Skills:        []string{"encaissement", "ACCUEIL  CLIENT", "Soudure"},
 			},
-			want: matcher.Match{CandidateID: 7, Score: 76.9, DistanceKM: 12.3, Reasons: []matcher.Reason{
+			want: matcher.Match{CandidateID: 7, Score: 74, DistanceKM: 12.3, Reasons: []matcher.Reason{
 				{Factor: "occupation", Points: 40, Detail: "métier recherché D1102"},
-				{Factor: "distance", Points: 23.6, Detail: "12,3 km de Lyon (limite 30 km)"},
+				{Factor: "distance", Points: 20.6, Detail: "12,3 km de Lyon (limite 30 km)"},
 				{Factor: "skills", Points: 13.3, Detail: "2 compétences sur 3 : Accueil client, Encaissement"},
+				{Factor: "freshness", Points: 0, Detail: "fraîcheur non évaluée"},
+				{Factor: "fatigue", Points: 0, Detail: "aucune offre sans réponse"},
 				{Factor: "contract", Points: 0, Detail: "accepte le CDI"},
 			}},
 		},
@@ -168,10 +170,12 @@ func TestRankReasons(t *testing.T) {
 				o.Skills, o.Town = nil, ""
 			},
 			candidate: matcher.Candidate{ID: 8, ROMECodes: []string{"D1102"}, Location: lyon, MobilityKM: 20, Skills: []string{"soudure"}},
-			want: matcher.Match{CandidateID: 8, Score: 90, DistanceKM: 0, Reasons: []matcher.Reason{
+			want: matcher.Match{CandidateID: 8, Score: 85, DistanceKM: 0, Reasons: []matcher.Reason{
 				{Factor: "occupation", Points: 40, Detail: "métier recherché D1102"},
-				{Factor: "distance", Points: 40, Detail: "0 km (limite 20 km)"},
+				{Factor: "distance", Points: 35, Detail: "0 km (limite 20 km)"},
 				{Factor: "skills", Points: 10, Detail: "aucune compétence demandée"},
+				{Factor: "freshness", Points: 0, Detail: "fraîcheur non évaluée"},
+				{Factor: "fatigue", Points: 0, Detail: "aucune offre sans réponse"},
 				{Factor: "contract", Points: 0, Detail: "tout type de contrat"},
 			}},
 		},
@@ -181,10 +185,12 @@ func TestRankReasons(t *testing.T) {
 				o.Skills, o.Town, o.RadiusKM = []string{"Pétrissage", "Façonnage"}, "Orléans", 12.5
 			},
 			candidate: matcher.Candidate{ID: 9, ROMECodes: []string{"D1102"}, Location: north(5)},
-			want: matcher.Match{CandidateID: 9, Score: 64, DistanceKM: 5, Reasons: []matcher.Reason{
+			want: matcher.Match{CandidateID: 9, Score: 61, DistanceKM: 5, Reasons: []matcher.Reason{
 				{Factor: "occupation", Points: 40, Detail: "métier recherché D1102"},
-				{Factor: "distance", Points: 24, Detail: "5 km d'Orléans (limite 12,5 km)"},
+				{Factor: "distance", Points: 21, Detail: "5 km d'Orléans (limite 12,5 km)"},
 				{Factor: "skills", Points: 0, Detail: "0 compétence sur 2"},
+				{Factor: "freshness", Points: 0, Detail: "fraîcheur non évaluée"},
+				{Factor: "fatigue", Points: 0, Detail: "aucune offre sans réponse"},
 				{Factor: "contract", Points: 0, Detail: "tout type de contrat"},
 			}},
 		},
@@ -194,10 +200,12 @@ func TestRankReasons(t *testing.T) {
 				o.Skills, o.Town = []string{" Pétrissage ", "petrissage", "Façonnage"}, "Le Havre"
 			},
 			candidate: matcher.Candidate{ID: 10, ROMECodes: []string{"D1102"}, Location: north(15), Skills: []string{"PETRISSAGE", "pétrissage"}},
-			want: matcher.Match{CandidateID: 10, Score: 70, DistanceKM: 15, Reasons: []matcher.Reason{
+			want: matcher.Match{CandidateID: 10, Score: 67.5, DistanceKM: 15, Reasons: []matcher.Reason{
 				{Factor: "occupation", Points: 40, Detail: "métier recherché D1102"},
-				{Factor: "distance", Points: 20, Detail: "15 km du Havre (limite 30 km)"},
+				{Factor: "distance", Points: 17.5, Detail: "15 km du Havre (limite 30 km)"},
 				{Factor: "skills", Points: 10, Detail: "1 compétence sur 2 : Pétrissage"},
+				{Factor: "freshness", Points: 0, Detail: "fraîcheur non évaluée"},
+				{Factor: "fatigue", Points: 0, Detail: "aucune offre sans réponse"},
 				{Factor: "contract", Points: 0, Detail: "tout type de contrat"},
 			}},
 		},

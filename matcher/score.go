@@ -6,10 +6,9 @@ import (
 	"strings"
 )
 
-// Points of each factor; see the package documentation.
+// Points of the distance and skills factors; see the package documentation.
 const (
-	occupationPoints  = 40.0
-	maxDistancePoints = 40.0
+	maxDistancePoints = 35.0
 	maxSkillsPoints   = 20.0
 	noSkillsPoints    = 10.0 // when the offer asks for no particular skill
 )
@@ -24,7 +23,8 @@ const (
 type pairing struct {
 	candidate  *Candidate
 	distanceKM float64
-	limitKM    float64 // min(offer radius, candidate mobility)
+	limitKM    float64       // min(offer radius, candidate mobility)
+	link       *mobilityLink // how the candidate reaches the occupation; nil: exact
 }
 
 // part scores one factor of a match, with unrounded points.
@@ -39,6 +39,8 @@ var parts = [...]part{
 	{FactorOccupation, (*scorer).occupation},
 	{FactorDistance, (*scorer).distance},
 	{FactorSkills, (*scorer).skills},
+	{FactorFreshness, (*scorer).freshness},
+	{FactorFatigue, (*scorer).fatigue},
 	{FactorContract, (*scorer).contract},
 }
 
@@ -46,8 +48,9 @@ var parts = [...]part{
 // candidates, and caches of the details that many candidates share.
 type scorer struct {
 	offer        Offer
-	rome         string
+	rome         string // upper case
 	contractType string
+	related      map[string]*mobilityLink // by the candidate's ROME code, upper case
 
 	requested  []string       // distinct requested skills, as the offer spells them
 	skillIndex map[string]int // normalised label -> index in requested
@@ -59,21 +62,32 @@ type scorer struct {
 	town             string // " de Lyon", or ""
 	distanceDetails  map[[2]int64]string
 	skillsDetails    map[uint64]string // by bit set of matched skills
+	freshnessDetails map[int]string    // by whole days since the last contact
+	fatigueDetails   map[[2]int]string // by pending offers and SMS in 7 days
 }
 
 func newScorer(offer Offer) *scorer {
 	s := &scorer{
-		offer:           offer,
-		rome:            strings.TrimSpace(offer.ROMECode),
-		contractType:    strings.TrimSpace(offer.ContractType),
-		skillIndex:      make(map[string]int, len(offer.Skills)),
-		town:            fromTown(offer.Town),
-		distanceDetails: make(map[[2]int64]string),
-		skillsDetails:   make(map[uint64]string),
+		offer:            offer,
+		rome:             normalROME(offer.ROMECode),
+		contractType:     strings.TrimSpace(offer.ContractType),
+		town:             fromTown(offer.Town),
+		distanceDetails:  make(map[[2]int64]string),
+		skillsDetails:    make(map[uint64]string),
+		freshnessDetails: make(map[int]string),
+		fatigueDetails:   make(map[[2]int]string),
 	}
-	s.occupationDetail = "métier recherché " + strings.ToUpper(s.rome)
+	s.related = mobilityLinks(s.rome, offer.Related, offer.ROMELabels)
+	s.occupationDetail = "métier recherché " + romeName(s.rome, offer.ROMELabels)
 	s.contractDetail = "accepte le " + strings.ToUpper(s.contractType)
-	for _, label := range offer.Skills {
+	s.request(offer.Skills)
+	return s
+}
+
+// request records the offer's distinct skills, in the offer's order.
+func (s *scorer) request(skills []string) {
+	s.skillIndex = make(map[string]int, len(skills))
+	for _, label := range skills {
 		key := NormalizeSkill(label)
 		if _, dup := s.skillIndex[key]; key == "" || dup {
 			continue
@@ -82,7 +96,6 @@ func newScorer(offer Offer) *scorer {
 		s.requested = append(s.requested, strings.Join(strings.Fields(label), " "))
 	}
 	s.matched = make([]bool, len(s.requested))
-	return s
 }
 
 // eligible returns the candidates that may be offered the job, with their
@@ -94,7 +107,8 @@ func (s *scorer) eligible(candidates []Candidate) []pairing {
 	var out []pairing
 	for i := range candidates {
 		c := &candidates[i]
-		if !containsFold(c.ROMECodes, s.rome) {
+		link, ok := s.occupationLink(c)
+		if !ok || s.overSolicited(c) {
 			continue
 		}
 		if len(c.ContractTypes) > 0 && !containsFold(c.ContractTypes, s.contractType) {
@@ -108,7 +122,7 @@ func (s *scorer) eligible(candidates []Candidate) []pairing {
 		if !(d <= limit) { // also drops NaN from bad coordinates
 			continue
 		}
-		out = append(out, pairing{candidate: c, distanceKM: d, limitKM: limit})
+		out = append(out, pairing{candidate: c, distanceKM: d, limitKM: limit, link: link})
 	}
 	return out
 }
@@ -129,12 +143,7 @@ func (s *scorer) match(p pairing, reasons []Reason) Match {
 	}
 }
 
-// occupation scores the exact ROME code, the only one eligible for now.
-func (s *scorer) occupation(pairing) (float64, string) {
-	return occupationPoints, s.occupationDetail
-}
-
-// distance scores closeness: 40 points at 0 km, 0 at the limit.
+// distance scores closeness: 35 points at 0 km, 0 at the limit.
 func (s *scorer) distance(p pairing) (float64, string) {
 	points := min(max(maxDistancePoints*(1-p.distanceKM/p.limitKM), 0), maxDistancePoints)
 	key := [2]int64{tenths(p.distanceKM), tenths(p.limitKM)}

@@ -104,7 +104,7 @@ func TestWholeLoop(t *testing.T) {
 		if i > 0 && m.Score > matches.Matches[i-1].Score {
 			t.Errorf("matches not sorted by score: %v", matches.Matches)
 		}
-		if len(m.Reasons) != 4 || m.Reasons[0].Factor != "occupation" || m.Reasons[1].Factor != "distance" {
+		if len(m.Reasons) != 6 || m.Reasons[0].Factor != "occupation" || m.Reasons[1].Factor != "distance" {
 			t.Errorf("%s: reasons %+v", m.ExternalID, m.Reasons)
 		}
 	}
