@@ -22,13 +22,20 @@ type Notifier interface {
 	InboxItemCreated(ctx context.Context, item InboxItem) error
 }
 
+// DefaultMaxOfferSMSPer7Days is how many offer SMS a job seeker may get in
+// any 7 days, so that nobody is flooded.
+const DefaultMaxOfferSMSPer7Days = 2
+
 // ServiceConfig holds the settings of the use cases.
 type ServiceConfig struct {
 	AgencyName        string // signs every SMS, e.g. "France Travail"
 	StatusCallbackURL string // where the provider posts delivery reports
 	QuietHours        QuietHours
-	Now               func() time.Time // defaults to time.Now
-	Logger            *slog.Logger
+	// MaxOfferSMSPer7Days caps the offer SMS a job seeker receives in any
+	// rolling 7 days (0: DefaultMaxOfferSMSPer7Days; negative: no cap).
+	MaxOfferSMSPer7Days int
+	Now                 func() time.Time // defaults to time.Now
+	Logger              *slog.Logger
 }
 
 // Service runs the outreach flow: offers in, candidates matched and
@@ -50,6 +57,12 @@ func NewService(store Store, sender Sender, queue Enqueuer, notify Notifier, cfg
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	switch {
+	case cfg.MaxOfferSMSPer7Days == 0:
+		cfg.MaxOfferSMSPer7Days = DefaultMaxOfferSMSPer7Days
+	case cfg.MaxOfferSMSPer7Days < 0:
+		cfg.MaxOfferSMSPer7Days = 0 // the matcher's "no limit"
 	}
 	if cfg.AgencyName == "" {
 		cfg.AgencyName = "France Travail"

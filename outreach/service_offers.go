@@ -144,7 +144,15 @@ func (s *Service) Matches(ctx context.Context, offerID int64, limit int) ([]Matc
 }
 
 func (s *Service) rank(ctx context.Context, store Store, o Offer, limit int) ([]Match, error) {
-	pool, err := store.MatchCandidates(ctx, o)
+	related, err := store.RelatedOccupations(ctx, o.ROMECode)
+	if err != nil {
+		return nil, fmt.Errorf("related occupations: %w", err)
+	}
+	codes := []string{o.ROMECode}
+	for code := range related {
+		codes = append(codes, code)
+	}
+	pool, err := store.MatchCandidates(ctx, MatchQuery{Offer: o, ROMECodes: codes})
 	if err != nil {
 		return nil, fmt.Errorf("match candidates: %w", err)
 	}
@@ -161,6 +169,9 @@ func (s *Service) rank(ctx context.Context, store Store, o Offer, limit int) ([]
 		ContractType: o.ContractType,
 		Skills:       o.Skills,
 		Town:         o.Town,
+		Related:      related,
+		MaxPer7Days:  s.cfg.MaxOfferSMSPer7Days,
+		Now:          s.cfg.Now(),
 	}, cands)
 	if limit > 0 && len(ranked) > limit {
 		ranked = ranked[:limit]
@@ -173,13 +184,32 @@ func (s *Service) rank(ctx context.Context, store Store, o Offer, limit int) ([]
 	return out, nil
 }
 
+// allocate picks who to text among the ranked matches: a draw weighted by
+// score (matcher.Allocate), seeded by the offer, so that similar offers do
+// not all go to the same top profiles.
+func allocate(o Offer, ranked []Match, n int) []Match {
+	byID := make(map[int64]Match, len(ranked))
+	plain := make([]matcher.Match, len(ranked))
+	for i, m := range ranked {
+		byID[m.CandidateID] = m
+		plain[i] = m.Match
+	}
+	picked := matcher.Allocate(plain, n, uint64(o.ID))
+	out := make([]Match, len(picked))
+	for i, m := range picked {
+		out[i] = byID[m.CandidateID]
+	}
+	return out
+}
+
 // OutreachStarted reports what StartOutreach did.
 type OutreachStarted struct {
 	Queued  int // contacts created and queued by this call
 	Matched int // candidates ranked
 }
 
-// StartOutreach texts the top limit matches of the offer. The contacts are
+// StartOutreach texts limit of the offer's matches, drawn among all
+// eligible ones with weights growing with the score (see allocate). The contacts are
 // committed first, then queued; a contact committed but not queued (Redis
 // down) is queued again by the next call. Nobody is texted twice about the
 // same offer.
@@ -193,11 +223,16 @@ func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (
 	}
 	var res OutreachStarted
 	err = s.store.InTx(ctx, func(tx Store) error {
-		matches, err := s.rank(ctx, tx, o, limit)
+		// Counts of recent SMS must not change between ranking and insert.
+		if err := tx.LockAllocation(ctx); err != nil {
+			return err
+		}
+		ranked, err := s.rank(ctx, tx, o, 0)
 		if err != nil {
 			return err
 		}
-		res.Matched = len(matches)
+		res.Matched = len(ranked)
+		matches := allocate(o, ranked, limit)
 		contacts := make([]Contact, len(matches))
 		for i, m := range matches {
 			contacts[i] = s.newContact(o, m)

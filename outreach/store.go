@@ -53,10 +53,22 @@ type OfferStore interface {
 	CreateOffer(ctx context.Context, o *Offer) error
 	Offer(ctx context.Context, id int64) (Offer, error)
 	ROMELabel(ctx context.Context, code string) (string, error)
+	// RelatedOccupations maps each ROME code with a mobility link to code
+	// onto the rank of code among its mobilities (1 = closest).
+	RelatedOccupations(ctx context.Context, code string) (map[string]int, error)
 	// MatchCandidates returns the candidates that may be texted about the
 	// offer and are worth ranking: SMS consent, not opted out, not already
-	// contacted for it, holding its ROME code, inside the radius's box.
-	MatchCandidates(ctx context.Context, o Offer) ([]MatchCandidate, error)
+	// contacted for it, holding one of the ROME codes, inside the radius's
+	// box; each with their recent contact history.
+	MatchCandidates(ctx context.Context, q MatchQuery) ([]MatchCandidate, error)
+	// LockAllocation serialises outreach allocation until the transaction ends.
+	LockAllocation(ctx context.Context) error
+}
+
+// MatchQuery is what MatchCandidates looks for.
+type MatchQuery struct {
+	Offer     Offer
+	ROMECodes []string // the offer's code and the related ones
 }
 
 // MatchCandidate is a candidate as the matcher sees it, plus what the

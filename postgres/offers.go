@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/franceoutreach/outreach/matcher"
 	"github.com/franceoutreach/outreach/outreach"
@@ -41,20 +42,57 @@ func (s *Store) ROMELabel(ctx context.Context, code string) (string, error) {
 	return label, translate(err, "ROME code "+code)
 }
 
+// RelatedOccupations lists the occupations with a ROME mobility link to
+// code, with the rank of code in each one's mobility list.
+func (s *Store) RelatedOccupations(ctx context.Context, code string) (map[string]int, error) {
+	rows, err := s.db.Query(ctx, `SELECT from_code, rank FROM rome_mobility WHERE to_code = $1`, code)
+	if err != nil {
+		return nil, translate(err, "related occupations")
+	}
+	defer rows.Close()
+	related := map[string]int{}
+	for rows.Next() {
+		var from string
+		var rank int
+		if err := rows.Scan(&from, &rank); err != nil {
+			return nil, translate(err, "scan related occupation")
+		}
+		related[from] = rank
+	}
+	return related, translate(rows.Err(), "related occupations")
+}
+
+// LockAllocation serialises outreach starts until the transaction ends,
+// so that two offers allocated at once cannot both push a job seeker over
+// the 7-day cap.
+func (s *Store) LockAllocation(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('outreach allocation'))`)
+	return translate(err, "lock allocation")
+}
+
 // MatchCandidates pre-filters in SQL what the matcher then ranks exactly:
-// the GIN index on rome_codes and the (lat, lon) box keep it cheap.
-func (s *Store) MatchCandidates(ctx context.Context, o outreach.Offer) ([]outreach.MatchCandidate, error) {
-	const q = `
+// the GIN index on rome_codes and the (lat, lon) box keep it cheap. Each
+// candidate comes with their recent contact history for the fatigue rules.
+func (s *Store) MatchCandidates(ctx context.Context, q outreach.MatchQuery) ([]outreach.MatchCandidate, error) {
+	const query = `
 SELECT c.id, c.external_id, c.first_name, c.phone, c.lat, c.lon, c.mobility_km,
-	c.rome_codes, c.skills, c.contract_types
+	c.rome_codes, c.skills, c.contract_types, h.recent, h.pending, h.last_contacted
 FROM candidates c
-WHERE c.rome_codes @> ARRAY[$1::text]
+CROSS JOIN LATERAL (
+	SELECT count(*) FILTER (WHERE k.created_at > now() - interval '7 days' AND k.status <> 'failed') AS recent,
+		count(*) FILTER (WHERE k.reply IS NULL AND k.status IN ('sent', 'delivered')
+			AND k.created_at > now() - interval '14 days') AS pending,
+		max(k.created_at) AS last_contacted
+	FROM contacts k WHERE k.candidate_id = c.id
+) h
+WHERE c.rome_codes && $1::text[]
 	AND c.lat BETWEEN $2 AND $3 AND c.lon BETWEEN $4 AND $5
 	AND c.sms_consent
 	AND NOT EXISTS (SELECT 1 FROM opt_outs oo WHERE oo.phone = c.phone)
 	AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.offer_id = $6 AND k.candidate_id = c.id)`
+	o := q.Offer
 	minLat, maxLat, minLon, maxLon := matcher.BoundingBox(matcher.Point{Lat: o.Location.Lat, Lon: o.Location.Lon}, o.RadiusKM)
-	rows, err := s.db.Query(ctx, q, o.ROMECode, minLat, maxLat, minLon, maxLon, o.ID)
+	rows, err := s.db.Query(ctx, query, q.ROMECodes, minLat, maxLat, minLon, maxLon, o.ID)
 	if err != nil {
 		return nil, translate(err, "match candidates")
 	}
@@ -62,9 +100,13 @@ WHERE c.rome_codes @> ARRAY[$1::text]
 	var out []outreach.MatchCandidate
 	for rows.Next() {
 		var m outreach.MatchCandidate
+		var last *time.Time
 		if err := rows.Scan(&m.ID, &m.ExternalID, &m.FirstName, &m.Phone, &m.Location.Lat, &m.Location.Lon,
-			&m.MobilityKM, &m.ROMECodes, &m.Skills, &m.ContractTypes); err != nil {
+			&m.MobilityKM, &m.ROMECodes, &m.Skills, &m.ContractTypes, &m.Solicitations7d, &m.PendingUnanswered, &last); err != nil {
 			return nil, translate(err, "scan match candidate")
+		}
+		if last != nil {
+			m.LastContactedAt = *last
 		}
 		out = append(out, m)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ type Config struct {
 	Timezone   *time.Location      // TIMEZONE
 	AgencyName string              // AGENCY_NAME, signs the SMS
 	QueueName  string              // QUEUE_NAME, the asynq queue
+	MaxSMSPer7 int                 // MAX_OFFER_SMS_PER_7_DAYS per job seeker; 0: no cap
 	LogLevel   string              // LOG_LEVEL: debug, info, warn, error
 }
 
@@ -89,6 +91,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad("QUIET_HOURS: %v", err)
 	}
 	c.checkTwilio(get("TWILIO_API_URL", ""), bad)
+	if c.MaxSMSPer7, err = strconv.Atoi(get("MAX_OFFER_SMS_PER_7_DAYS", "2")); err != nil || c.MaxSMSPer7 < 0 {
+		bad("MAX_OFFER_SMS_PER_7_DAYS: must be a whole number, 0 for no cap")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

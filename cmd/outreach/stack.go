@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -79,7 +80,9 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		StatusCallbackURL: cfg.PublicURL + webhooks.StatusPath,
 		QuietHours:        cfg.QuietHours,
 		Now:               opts.now,
-		Logger:            log,
+		// The service reads 0 as its default and a negative value as no cap.
+		MaxOfferSMSPer7Days: cmp.Or(cfg.MaxSMSPer7, -1),
+		Logger:              log,
 	})
 	if opts.serve {
 		if err := s.startHTTP(hub, opts.listener); err != nil {
