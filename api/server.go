@@ -42,6 +42,7 @@ func (s *Server) Register(e *echo.Echo) {
 	v1.POST("/offers", s.createOffer)
 	v1.GET("/offers/:id", s.getOffer)
 	v1.GET("/offers/:id/matches", s.matches)
+	v1.GET("/offers/:id/insight", s.insight)
 	v1.POST("/offers/:id/outreach", s.startOutreach)
 	v1.GET("/offers/:id/outreach", s.outreachProgress)
 	v1.GET("/offers/:id/shortlist", s.shortlist)

@@ -61,6 +61,9 @@ type OfferStore interface {
 	// contacted for it, holding one of the ROME codes, inside the radius's
 	// box; each with their recent contact history.
 	MatchCandidates(ctx context.Context, q MatchQuery) ([]MatchCandidate, error)
+	// MarketOffers returns the offer's department and the latest offers
+	// (at most limit) for the same ROME code in it.
+	MarketOffers(ctx context.Context, o Offer, limit int) (string, []Offer, error)
 	// LockAllocation serialises outreach allocation until the transaction ends.
 	LockAllocation(ctx context.Context) error
 }

@@ -22,17 +22,53 @@ RETURNING id, created_at`
 	return translate(err, "insert offer")
 }
 
-// Offer loads one offer.
-func (s *Store) Offer(ctx context.Context, id int64) (outreach.Offer, error) {
-	const q = `
-SELECT id, coalesce(external_id, ''), reference, title, rome_code, employer_name, employer_email, lat, lon,
-	coalesce(commune_code, ''), town, contract_type, skills, radius_km, positions, counsellor_id, created_at
-FROM offers WHERE id = $1`
+const offerColumns = `o.id, coalesce(o.external_id, ''), o.reference, o.title, o.rome_code, o.employer_name,
+	o.employer_email, o.lat, o.lon, coalesce(o.commune_code, ''), o.town, o.contract_type, o.skills, o.radius_km,
+	o.positions, o.counsellor_id, o.created_at`
+
+func scanOffer(row interface{ Scan(...any) error }) (outreach.Offer, error) {
 	var o outreach.Offer
-	err := s.db.QueryRow(ctx, q, id).Scan(&o.ID, &o.ExternalID, &o.Reference, &o.Title, &o.ROMECode,
+	err := row.Scan(&o.ID, &o.ExternalID, &o.Reference, &o.Title, &o.ROMECode,
 		&o.Employer.Name, &o.Employer.Email, &o.Location.Lat, &o.Location.Lon, &o.CommuneCode, &o.Town,
 		&o.ContractType, &o.Skills, &o.RadiusKM, &o.Positions, &o.CounsellorID, &o.CreatedAt)
+	return o, err
+}
+
+// Offer loads one offer.
+func (s *Store) Offer(ctx context.Context, id int64) (outreach.Offer, error) {
+	o, err := scanOffer(s.db.QueryRow(ctx, `SELECT `+offerColumns+` FROM offers o WHERE o.id = $1`, id))
 	return o, translate(err, fmt.Sprintf("offer %d", id))
+}
+
+// MarketOffers finds the department of the offer (from its commune, or
+// the nearest commune to its point) and the latest offers for the same
+// ROME code located there, the offer itself included.
+func (s *Store) MarketOffers(ctx context.Context, o outreach.Offer, limit int) (string, []outreach.Offer, error) {
+	const deptQuery = `
+SELECT department FROM communes
+WHERE insee = $1 OR ($1 = '' AND lat IS NOT NULL)
+ORDER BY insee = $1 DESC, (lat - $2) ^ 2 + ((lon - $3) * cos(radians($2))) ^ 2
+LIMIT 1`
+	var dept string
+	if err := s.db.QueryRow(ctx, deptQuery, o.CommuneCode, o.Location.Lat, o.Location.Lon).Scan(&dept); err != nil {
+		return "", nil, translate(err, "offer department")
+	}
+	q := `SELECT ` + offerColumns + ` FROM offers o JOIN communes cm ON cm.insee = o.commune_code
+WHERE o.rome_code = $1 AND cm.department = $2 ORDER BY o.created_at DESC, o.id DESC LIMIT $3`
+	rows, err := s.db.Query(ctx, q, o.ROMECode, dept, limit)
+	if err != nil {
+		return "", nil, translate(err, "market offers")
+	}
+	defer rows.Close()
+	var peers []outreach.Offer
+	for rows.Next() {
+		peer, err := scanOffer(rows)
+		if err != nil {
+			return "", nil, translate(err, "scan offer")
+		}
+		peers = append(peers, peer)
+	}
+	return dept, peers, translate(rows.Err(), "market offers")
 }
 
 // ROMELabel returns the label of a ROME code.

@@ -56,6 +56,7 @@ func TestAPIRejectsBadInput(t *testing.T) {
 		{"bad employer email", "POST", "/api/v1/offers", with(offerJSON, "employer", map[string]string{"name": "X", "email": "nope"}), auth, 422, "invalid_field", "employer.email"},
 		{"bad radius", "POST", "/api/v1/offers", with(offerJSON, "radius_km", -3), auth, 422, "invalid_field", "radius_km"},
 		{"unknown offer", "GET", "/api/v1/offers/99999/matches", "", auth, 404, "not_found", ""},
+		{"insight of unknown offer", "GET", "/api/v1/offers/99999/insight", "", auth, 404, "not_found", ""},
 		{"bad offer id", "GET", "/api/v1/offers/abc/outreach", "", auth, 404, "not_found", "id"},
 		{"bad limit", "POST", "/api/v1/offers/1/outreach", `{"limit":0}`, auth, 422, "invalid_field", "limit"},
 		{"inbox without counsellor", "GET", "/api/v1/inbox", "", auth, 400, "invalid_query", "counsellor_id"},

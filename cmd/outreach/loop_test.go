@@ -113,6 +113,15 @@ func TestWholeLoop(t *testing.T) {
 		t.Fatalf("matched %v, want %v", got, want)
 	}
 
+	var insight struct {
+		Eligible   map[string]int `json:"eligible"`
+		HardToFill bool           `json:"hard_to_fill"`
+	}
+	e.must(http.MethodGet, fmt.Sprintf("/api/v1/offers/%d/insight", offer.ID), nil, &insight, http.StatusOK)
+	if insight.Eligible["30km"] != 5 || insight.HardToFill {
+		t.Errorf("insight %+v, want 5 eligible at 30 km and not hard to fill", insight)
+	}
+
 	// Outreach: one SMS each, with the offer, the reply instructions and the reference.
 	var started struct{ Queued int }
 	e.must(http.MethodPost, fmt.Sprintf("/api/v1/offers/%d/outreach", offer.ID), map[string]int{"limit": 10}, &started, http.StatusAccepted)
