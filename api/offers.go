@@ -19,6 +19,7 @@ type offerRequest struct {
 	ExternalID   string          `json:"external_id"`
 	Title        string          `json:"title"`
 	ROMECode     string          `json:"rome_code"`
+	Appellation  int             `json:"appellation"`
 	Employer     employerJSON    `json:"employer"`
 	Location     *outreach.Point `json:"location"`
 	CommuneCode  string          `json:"commune_code"`
@@ -36,6 +37,7 @@ type offerResponse struct {
 	Reference    string         `json:"reference"`
 	Title        string         `json:"title"`
 	ROMECode     string         `json:"rome_code"`
+	Appellation  int            `json:"appellation,omitempty"`
 	Employer     employerJSON   `json:"employer"`
 	Location     outreach.Point `json:"location"`
 	CommuneCode  string         `json:"commune_code,omitempty"`
@@ -50,7 +52,7 @@ type offerResponse struct {
 
 func offerJSON(o outreach.Offer) offerResponse {
 	return offerResponse{
-		ID: o.ID, ExternalID: o.ExternalID, Reference: o.Reference, Title: o.Title, ROMECode: o.ROMECode,
+		ID: o.ID, ExternalID: o.ExternalID, Reference: o.Reference, Title: o.Title, ROMECode: o.ROMECode, Appellation: o.Appellation,
 		Employer: employerJSON(o.Employer), Location: o.Location, CommuneCode: o.CommuneCode, Town: o.Town,
 		ContractType: o.ContractType, Skills: o.Skills, RadiusKM: o.RadiusKM, Positions: o.Positions,
 		CounsellorID: o.CounsellorID, CreatedAt: o.CreatedAt,
@@ -63,7 +65,7 @@ func (s *Server) createOffer(c echo.Context) error {
 		return err
 	}
 	o, err := s.svc.CreateOffer(c.Request().Context(), outreach.OfferInput{
-		ExternalID: req.ExternalID, Title: req.Title, ROMECode: req.ROMECode,
+		ExternalID: req.ExternalID, Title: req.Title, ROMECode: req.ROMECode, Appellation: req.Appellation,
 		Employer: outreach.Employer(req.Employer), Location: req.Location, CommuneCode: req.CommuneCode,
 		Town: req.Town, ContractType: req.ContractType, Skills: req.Skills, RadiusKM: req.RadiusKM,
 		Positions: req.Positions, CounsellorID: req.CounsellorID,

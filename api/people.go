@@ -46,6 +46,7 @@ type candidateRequest struct {
 	CommuneCode   string          `json:"commune_code"`
 	MobilityKM    float64         `json:"mobility_km"`
 	ROMECodes     []string        `json:"rome_codes"`
+	Appellations  []int           `json:"appellations"`
 	Skills        []string        `json:"skills"`
 	ContractTypes []string        `json:"contract_types"`
 	SMSConsent    *bool           `json:"sms_consent"`
@@ -58,7 +59,7 @@ func (r candidateRequest) input() (outreach.CandidateInput, error) {
 	}
 	return outreach.CandidateInput{
 		ExternalID: r.ExternalID, FirstName: r.FirstName, Phone: r.Phone, Location: r.Location,
-		CommuneCode: r.CommuneCode, MobilityKM: r.MobilityKM, ROMECodes: r.ROMECodes, Skills: r.Skills,
+		CommuneCode: r.CommuneCode, MobilityKM: r.MobilityKM, ROMECodes: r.ROMECodes, Appellations: r.Appellations, Skills: r.Skills,
 		ContractTypes: r.ContractTypes, SMSConsent: *r.SMSConsent, CounsellorID: r.CounsellorID,
 	}, nil
 }
@@ -72,6 +73,7 @@ type candidateResponse struct {
 	CommuneCode   string         `json:"commune_code,omitempty"`
 	MobilityKM    float64        `json:"mobility_km"`
 	ROMECodes     []string       `json:"rome_codes"`
+	Appellations  []int          `json:"appellations"`
 	Skills        []string       `json:"skills"`
 	ContractTypes []string       `json:"contract_types"`
 	SMSConsent    bool           `json:"sms_consent"`
@@ -83,7 +85,7 @@ type candidateResponse struct {
 func candidateJSON(c outreach.Candidate) candidateResponse {
 	return candidateResponse{
 		ID: c.ID, ExternalID: c.ExternalID, FirstName: c.FirstName, Phone: c.Phone, Location: c.Location,
-		CommuneCode: c.CommuneCode, MobilityKM: c.MobilityKM, ROMECodes: c.ROMECodes, Skills: c.Skills,
+		CommuneCode: c.CommuneCode, MobilityKM: c.MobilityKM, ROMECodes: c.ROMECodes, Appellations: c.Appellations, Skills: c.Skills,
 		ContractTypes: c.ContractTypes, SMSConsent: c.SMSConsent, CounsellorID: c.CounsellorID,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}

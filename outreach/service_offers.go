@@ -15,7 +15,8 @@ import (
 type OfferInput struct {
 	ExternalID   string
 	Title        string
-	ROMECode     string
+	ROMECode     string // or give Appellation
+	Appellation  int    // job title (OGR code): sets ROMECode, and Title when empty
 	Employer     Employer
 	Location     *Point
 	CommuneCode  string
@@ -68,6 +69,19 @@ func (s *Service) offerFromInput(ctx context.Context, in OfferInput) (Offer, err
 	if o.ExternalID != "" {
 		if err := checkText("external_id", o.ExternalID, 100); err != nil {
 			return o, err
+		}
+	}
+	if in.Appellation != 0 {
+		label, code, err := s.appellation(ctx, "appellation", in.Appellation)
+		if err != nil {
+			return o, err
+		}
+		if in.ROMECode != "" && !strings.EqualFold(strings.TrimSpace(in.ROMECode), code) {
+			return o, invalid("rome_code", "job title %d belongs to %s, not %s", in.Appellation, code, in.ROMECode)
+		}
+		in.ROMECode, o.Appellation = code, in.Appellation
+		if o.Title == "" {
+			o.Title = label
 		}
 	}
 	if err := checkText("title", o.Title, 120); err != nil {

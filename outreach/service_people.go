@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -50,6 +51,7 @@ type CandidateInput struct {
 	CommuneCode   string
 	MobilityKM    float64 // 0: DefaultMobilityKM
 	ROMECodes     []string
+	Appellations  []int // job titles (OGR codes); their ROME codes are added
 	Skills        []string
 	ContractTypes []string
 	SMSConsent    bool
@@ -108,8 +110,18 @@ func (s *Service) candidateFromInput(ctx context.Context, in CandidateInput) (Ca
 	if c.ROMECodes, err = s.checkROMECodes(ctx, "rome_codes", in.ROMECodes); err != nil {
 		return c, err
 	}
+	for i, id := range in.Appellations {
+		_, code, err := s.appellation(ctx, fmt.Sprintf("appellations[%d]", i), id)
+		if err != nil {
+			return c, err
+		}
+		c.Appellations = append(c.Appellations, id)
+		if !slices.Contains(c.ROMECodes, code) {
+			c.ROMECodes = append(c.ROMECodes, code)
+		}
+	}
 	if len(c.ROMECodes) == 0 {
-		return c, invalid("rome_codes", "at least one ROME code is required")
+		return c, invalid("rome_codes", "at least one ROME code or job title (appellations) is required")
 	}
 	if c.Skills, err = cleanList("skills", in.Skills, 50); err != nil {
 		return c, err
@@ -138,6 +150,18 @@ func (s *Service) RecordConsent(ctx context.Context, candidateID int64, source s
 		_, err = tx.UpsertCandidate(ctx, &c)
 		return err
 	})
+}
+
+// appellation resolves a job title (OGR code) to its label and ROME code.
+func (s *Service) appellation(ctx context.Context, field string, id int) (string, string, error) {
+	label, code, err := s.store.Appellation(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return "", "", invalid(field, "unknown job title %d", id)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("look up job title: %w", err)
+	}
+	return label, code, nil
 }
 
 func (s *Service) checkCounsellor(ctx context.Context, id int64) error {

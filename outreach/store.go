@@ -53,6 +53,8 @@ type OfferStore interface {
 	CreateOffer(ctx context.Context, o *Offer) error
 	Offer(ctx context.Context, id int64) (Offer, error)
 	ROMELabel(ctx context.Context, code string) (string, error)
+	// Appellation returns a job title and the ROME code it belongs to.
+	Appellation(ctx context.Context, id int) (label, romeCode string, err error)
 	// RelatedOccupations maps each ROME code with a mobility link to code
 	// onto the rank of code among its mobilities (1 = closest).
 	RelatedOccupations(ctx context.Context, code string) (map[string]int, error)

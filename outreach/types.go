@@ -30,6 +30,7 @@ type Candidate struct {
 	CommuneCode   string // INSEE code, when located by commune
 	MobilityKM    float64
 	ROMECodes     []string
+	Appellations  []int // job titles (OGR codes) the job seeker gave; their ROME codes are in ROMECodes
 	Skills        []string
 	ContractTypes []string // empty: any contract
 	SMSConsent    bool
@@ -52,6 +53,7 @@ type Offer struct {
 	Reference    string // short code printed in SMS, e.g. K4P8M2
 	Title        string
 	ROMECode     string
+	Appellation  int // job title (OGR code), 0 if none
 	Employer     Employer
 	Location     Point
 	CommuneCode  string

@@ -13,24 +13,24 @@ import (
 func (s *Store) CreateOffer(ctx context.Context, o *outreach.Offer) error {
 	const q = `
 INSERT INTO offers (external_id, reference, title, rome_code, employer_name, employer_email, lat, lon,
-	commune_code, town, contract_type, skills, radius_km, positions, counsellor_id)
-VALUES (nullif($1, ''), $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15)
+	commune_code, town, contract_type, skills, radius_km, positions, counsellor_id, appellation_id)
+VALUES (nullif($1, ''), $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15, nullif($16, 0))
 RETURNING id, created_at`
 	err := s.db.QueryRow(ctx, q, o.ExternalID, o.Reference, o.Title, o.ROMECode, o.Employer.Name, o.Employer.Email,
 		o.Location.Lat, o.Location.Lon, o.CommuneCode, o.Town, o.ContractType, nonNil(o.Skills), o.RadiusKM,
-		o.Positions, o.CounsellorID).Scan(&o.ID, &o.CreatedAt)
+		o.Positions, o.CounsellorID, o.Appellation).Scan(&o.ID, &o.CreatedAt)
 	return translate(err, "insert offer")
 }
 
 const offerColumns = `o.id, coalesce(o.external_id, ''), o.reference, o.title, o.rome_code, o.employer_name,
 	o.employer_email, o.lat, o.lon, coalesce(o.commune_code, ''), o.town, o.contract_type, o.skills, o.radius_km,
-	o.positions, o.counsellor_id, o.created_at`
+	o.positions, o.counsellor_id, o.created_at, coalesce(o.appellation_id, 0)`
 
 func scanOffer(row interface{ Scan(...any) error }) (outreach.Offer, error) {
 	var o outreach.Offer
 	err := row.Scan(&o.ID, &o.ExternalID, &o.Reference, &o.Title, &o.ROMECode,
 		&o.Employer.Name, &o.Employer.Email, &o.Location.Lat, &o.Location.Lon, &o.CommuneCode, &o.Town,
-		&o.ContractType, &o.Skills, &o.RadiusKM, &o.Positions, &o.CounsellorID, &o.CreatedAt)
+		&o.ContractType, &o.Skills, &o.RadiusKM, &o.Positions, &o.CounsellorID, &o.CreatedAt, &o.Appellation)
 	return o, err
 }
 
@@ -69,6 +69,13 @@ WHERE o.rome_code = $1 AND cm.department = $2 ORDER BY o.created_at DESC, o.id D
 		peers = append(peers, peer)
 	}
 	return dept, peers, translate(rows.Err(), "market offers")
+}
+
+// Appellation returns a job title and its ROME code.
+func (s *Store) Appellation(ctx context.Context, id int) (string, string, error) {
+	var label, code string
+	err := s.db.QueryRow(ctx, `SELECT label, rome_code FROM rome_appellations WHERE id = $1`, id).Scan(&label, &code)
+	return label, code, translate(err, fmt.Sprintf("job title %d", id))
 }
 
 // ROMELabel returns the label of a ROME code.
