@@ -3,28 +3,16 @@ package outreach_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
-	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
-	"github.com/franceoutreach/outreach/postgres"
-	"github.com/franceoutreach/outreach/queue"
 )
 
 func TestOfferInsight(t *testing.T) {
 	ctx := context.Background()
-	pool, _ := testenv.Pool(t)
-	rdb, ns := testenv.Redis(t)
-	quiet, _ := outreach.ParseQuietHours("off", time.UTC)
-	svc := outreach.NewService(postgres.NewStore(pool), nil, queue.NewClient(rdb, ns), live.NewHub(rdb, ns),
-		outreach.ServiceConfig{QuietHours: quiet, Logger: slog.New(slog.DiscardHandler)})
-	co, err := svc.CreateCounsellor(ctx, outreach.CounsellorInput{Email: "i@agence.example", Name: "I", Agency: "A"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testenv.Service(t, nil, outreach.ServiceConfig{})
+	svc, co := env.Service, env.Counsellor
 	// Order pickers due north of Vénissieux, every few km; one in three
 	// only wants temp work (MIS), the others accept anything.
 	venissieux := outreach.Point{Lat: 45.6975, Lon: 4.8867}

@@ -2,31 +2,18 @@ package outreach_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
-	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
-	"github.com/franceoutreach/outreach/postgres"
-	"github.com/franceoutreach/outreach/queue"
 )
 
 // TestMatchingRules ranks real candidates in PostgreSQL for one offer
 // (order picker, Vénissieux) and checks who appears, in which order.
 func TestMatchingRules(t *testing.T) {
 	ctx := context.Background()
-	pool, _ := testenv.Pool(t)
-	rdb, ns := testenv.Redis(t)
-	store := postgres.NewStore(pool)
-	quiet, _ := outreach.ParseQuietHours("off", time.UTC)
-	svc := outreach.NewService(store, nil, queue.NewClient(rdb, ns), live.NewHub(rdb, ns),
-		outreach.ServiceConfig{QuietHours: quiet, Logger: slog.New(slog.DiscardHandler)})
-	co, err := svc.CreateCounsellor(ctx, outreach.CounsellorInput{Email: "m@agence.example", Name: "M", Agency: "A"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testenv.Service(t, nil, outreach.ServiceConfig{})
+	svc, store, pool, co := env.Service, env.Store, env.Pool, env.Counsellor
 	// A code linked to N1103 (it can move to order picking), and one that
 	// N1103 links to but that has no link back: links are directional.
 	var related, oneWay string

@@ -3,7 +3,6 @@ package outreach_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -11,10 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
-	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
-	"github.com/franceoutreach/outreach/postgres"
-	"github.com/franceoutreach/outreach/queue"
 	"github.com/franceoutreach/outreach/simulator"
 	"github.com/franceoutreach/outreach/sms"
 )
@@ -45,16 +41,8 @@ func TestOutreachWaitsForDecentHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, _ := testenv.Pool(t)
-	rdb, ns := testenv.Redis(t)
-	store := postgres.NewStore(pool)
-	svc := outreach.NewService(store, sender, queue.NewClient(rdb, ns), live.NewHub(rdb, ns), outreach.ServiceConfig{
-		QuietHours: quiet, Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler),
-	})
-	co, err := svc.CreateCounsellor(ctx, outreach.CounsellorInput{Email: "q@agence.example", Name: "Q", Agency: "A"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testenv.Service(t, sender, outreach.ServiceConfig{QuietHours: quiet, Now: func() time.Time { return now }})
+	svc, store, co := env.Service, env.Store, env.Counsellor
 	if _, _, err := svc.UpsertCandidate(ctx, outreach.CandidateInput{ExternalID: "Q-1", FirstName: "Léa", Phone: "0639980001",
 		CommuneCode: "69123", ROMECodes: []string{"D1102"}, SMSConsent: true, CounsellorID: co.ID}); err != nil {
 		t.Fatal(err)
@@ -68,7 +56,7 @@ func TestOutreachWaitsForDecentHours(t *testing.T) {
 		t.Fatalf("start outreach: %+v %v", res, err)
 	}
 
-	tasks, err := asynq.NewInspectorFromRedisClient(rdb).ListScheduledTasks(ns)
+	tasks, err := asynq.NewInspectorFromRedisClient(env.Redis).ListScheduledTasks(env.Namespace)
 	if err != nil || len(tasks) != 1 || !tasks[0].NextProcessAt.Equal(monday8) {
 		t.Fatalf("scheduled %+v (%v), want one task at %s", tasks, err, monday8)
 	}

@@ -14,10 +14,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
-	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
 	"github.com/franceoutreach/outreach/postgres"
-	"github.com/franceoutreach/outreach/queue"
 	"github.com/franceoutreach/outreach/simulator"
 	"github.com/franceoutreach/outreach/webhooks"
 )
@@ -41,17 +39,9 @@ type fixture struct {
 func setup(t *testing.T) fixture {
 	t.Helper()
 	ctx := context.Background()
-	pool, _ := testenv.Pool(t)
-	rdb, ns := testenv.Redis(t)
-	store := postgres.NewStore(pool)
-	quiet, _ := outreach.ParseQuietHours("off", time.UTC)
+	env := testenv.Service(t, nil, outreach.ServiceConfig{})
+	svc, store, co := env.Service, env.Store, env.Counsellor
 	log := slog.New(slog.DiscardHandler)
-	svc := outreach.NewService(store, nil, queue.NewClient(rdb, ns), live.NewHub(rdb, ns),
-		outreach.ServiceConfig{QuietHours: quiet, Logger: log})
-	co, err := svc.CreateCounsellor(ctx, outreach.CounsellorInput{Email: "w@agence.example", Name: "W", Agency: "A"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, _, err := svc.UpsertCandidate(ctx, outreach.CandidateInput{ExternalID: "W-1", FirstName: "Léa", Phone: "06 39 98 00 01",
 		CommuneCode: "69123", ROMECodes: []string{"D1102"}, SMSConsent: true, CounsellorID: co.ID}); err != nil {
 		t.Fatal(err)
@@ -75,7 +65,7 @@ func setup(t *testing.T) fixture {
 	}
 	e := echo.New()
 	webhooks.New(svc, authToken, publicURL, log).Register(e)
-	return fixture{e: e, store: store, contactID: created[0].ID, closeDB: pool.Close}
+	return fixture{e: e, store: store, contactID: created[0].ID, closeDB: env.Pool.Close}
 }
 
 // post sends a form as Twilio would reach the service behind a proxy: the

@@ -1,0 +1,49 @@
+package testenv
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/franceoutreach/outreach/live"
+	"github.com/franceoutreach/outreach/outreach"
+	"github.com/franceoutreach/outreach/postgres"
+	"github.com/franceoutreach/outreach/queue"
+)
+
+// Stack is the real service on a fresh database and Redis namespace, with
+// one counsellor.
+type Stack struct {
+	Service    *outreach.Service
+	Store      *postgres.Store
+	Pool       *pgxpool.Pool
+	Redis      *redis.Client
+	Namespace  string // asynq queue and pub/sub prefix
+	Counsellor outreach.Counsellor
+}
+
+// Service wires the real service for a test. cfg may set the sender and
+// the clock; quiet hours are off unless cfg sets them.
+func Service(t testing.TB, sender outreach.Sender, cfg outreach.ServiceConfig) Stack {
+	t.Helper()
+	pool, _ := Pool(t)
+	rdb, ns := Redis(t)
+	if cfg.QuietHours == (outreach.QuietHours{}) {
+		cfg.QuietHours, _ = outreach.ParseQuietHours("off", time.UTC)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	store := postgres.NewStore(pool)
+	svc := outreach.NewService(store, sender, queue.NewClient(rdb, ns), live.NewHub(rdb, ns), cfg)
+	co, err := svc.CreateCounsellor(context.Background(), outreach.CounsellorInput{
+		Email: "conseiller@agence.example", Name: "Camille Conseil", Agency: "Agence de test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Stack{Service: svc, Store: store, Pool: pool, Redis: rdb, Namespace: ns, Counsellor: co}
+}
