@@ -110,6 +110,7 @@ func (s *Service) candidateFromInput(ctx context.Context, in CandidateInput) (Ca
 	if c.ROMECodes, err = s.checkROMECodes(ctx, "rome_codes", in.ROMECodes); err != nil {
 		return c, err
 	}
+	c.Appellations = []int{}
 	for i, id := range in.Appellations {
 		_, code, err := s.appellation(ctx, fmt.Sprintf("appellations[%d]", i), id)
 		if err != nil {
