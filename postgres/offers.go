@@ -114,8 +114,10 @@ func (s *Store) LockAllocation(ctx context.Context) error {
 }
 
 // MatchCandidates pre-filters in SQL what the matcher then ranks exactly:
-// the GIN index on rome_codes and the (lat, lon) box keep it cheap. Each
-// candidate comes with their recent contact history for the fatigue rules.
+// one GIN lookup on occupation_cells (see migration 005) finds the
+// candidates holding one of the codes in the grid cells covering the box,
+// then the box itself trims them. Each candidate comes with their recent
+// contact history for the fatigue rules.
 func (s *Store) MatchCandidates(ctx context.Context, q outreach.MatchQuery) ([]outreach.MatchCandidate, error) {
 	const query = `
 SELECT c.id, c.external_id, c.first_name, c.phone, c.lat, c.lon, c.mobility_km,
@@ -128,14 +130,14 @@ CROSS JOIN LATERAL (
 		max(k.created_at) AS last_contacted
 	FROM contacts k WHERE k.candidate_id = c.id
 ) h
-WHERE c.rome_codes && $1::text[]
+WHERE c.occupation_cells && $1::text[] AND c.sms_consent
 	AND c.lat BETWEEN $2 AND $3 AND c.lon BETWEEN $4 AND $5
-	AND c.sms_consent
 	AND NOT EXISTS (SELECT 1 FROM opt_outs oo WHERE oo.phone = c.phone)
 	AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.offer_id = $6 AND k.candidate_id = c.id)`
 	o := q.Offer
 	minLat, maxLat, minLon, maxLon := matcher.BoundingBox(matcher.Point{Lat: o.Location.Lat, Lon: o.Location.Lon}, o.RadiusKM)
-	rows, err := s.db.Query(ctx, query, q.ROMECodes, minLat, maxLat, minLon, maxLon, o.ID)
+	tokens := cellTokens(q.ROMECodes, minLat, maxLat, minLon, maxLon)
+	rows, err := s.db.Query(ctx, query, tokens, minLat, maxLat, minLon, maxLon, o.ID)
 	if err != nil {
 		return nil, translate(err, "match candidates")
 	}

@@ -1,0 +1,4 @@
+package postgres
+
+// CellTokens exposes cellTokens to the external tests.
+var CellTokens = cellTokens
