@@ -23,6 +23,7 @@ commands:
   seed        create demo counsellors and job seekers
   simulator   run the Twilio-compatible simulator on its own
   demo        run the whole loop on this machine and print what happened
+  bench       bench match: time shortlists against a national population
 
 Configuration comes from environment variables: see README.md.`
 
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSimulator(ctx, cfg, args[1:], log)
 	case "demo":
 		return runDemo(ctx, cfg, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, cfg, args[1:], stdout)
 	}
 	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
 }
