@@ -129,7 +129,24 @@ func ensureTemplate(t testing.TB, ctx context.Context, admin *pgx.Conn) string {
 	if _, err := admin.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
 		t.Fatalf("rename template: %v", err)
 	}
+	dropStaleTemplates(ctx, admin, name)
 	return name
+}
+
+// dropStaleTemplates removes the templates of older schemas. One still
+// being cloned by another test run is left alone (DROP fails, no FORCE).
+func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, keep string) {
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'outreach\_tmpl\_%' AND datname <> $1`, keep)
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize())
+	}
 }
 
 // schemaHash identifies the migrations (and the reference data loader's
