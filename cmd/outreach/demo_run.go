@@ -55,7 +55,7 @@ func (d *demoRun) run(ctx context.Context, counsellor outreach.Counsellor) error
 		map[string]int{"limit": demoOutreach}, &started, http.StatusAccepted); err != nil {
 		return err
 	}
-	d.print("\n3. Outreach started: %d SMS queued in asynq (Redis).", started.Queued)
+	d.print("\n3. Outreach started: %d SMS queued in asynq (Redis), for job seekers drawn among the %d eligible with weights\n   growing with the score, so that similar offers do not all go to the same people.", started.Queued, started.Matched)
 	msgs, err := d.waitSMS(ctx, started.Queued)
 	if err != nil {
 		return err
