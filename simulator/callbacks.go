@@ -55,7 +55,8 @@ func (s *Server) steps(sid string) []step {
 	case "failed":
 		final = step{status: "failed", errorCode: orDefault(b.ErrorCode, 30008)}
 	}
-	return []step{{status: "sent"}, final}
+	// Like Twilio with a StatusCallback: queued, then sent, then the outcome.
+	return []step{{status: "queued"}, {status: "sent"}, final}
 }
 
 // advance records the new status of message sid and returns its status

@@ -30,7 +30,7 @@ func TestStatusCallbacks(t *testing.T) {
 			})
 			sid := raw["sid"].(string)
 
-			for _, want := range []struct{ status, code string }{{"sent", ""}, {tt.final, tt.errorCode}} {
+			for _, want := range []struct{ status, code string }{{"queued", ""}, {"sent", ""}, {tt.final, tt.errorCode}} {
 				hook := rcv.next(t)
 				if !hook.Valid {
 					t.Errorf("%s: signature %q does not validate", want.status, hook.Signature)
@@ -62,10 +62,10 @@ func TestStatusCallbackRetriedAfterServerError(t *testing.T) {
 		"To": {seeker}, "From": {"+33700000001"}, "Body": {"Bonjour"}, "StatusCallback": {rcv.URL},
 	})
 	var statuses []string
-	for range 4 {
+	for range 5 {
 		statuses = append(statuses, rcv.next(t).Form.Get("MessageStatus"))
 	}
-	want := []string{"sent", "sent", "sent", "delivered"}
+	want := []string{"queued", "queued", "queued", "sent", "delivered"}
 	for i := range want {
 		if statuses[i] != want[i] {
 			t.Fatalf("callbacks = %v, want %v", statuses, want)
@@ -81,10 +81,11 @@ func TestStatusCallbackGivesUp(t *testing.T) {
 	postMessage(t, ts, testAccountSID, testAuthToken, url.Values{
 		"To": {seeker}, "From": {"+33700000001"}, "Body": {"Bonjour"}, "StatusCallback": {rcv.URL},
 	})
-	// 1 attempt and 3 retries for "sent", then the same for "delivered".
-	for i := range 8 {
-		if got := rcv.next(t).Form.Get("MessageStatus"); (i < 4) != (got == "sent") {
-			t.Fatalf("callback %d is %q", i, got)
+	// 1 attempt and 3 retries for each of "queued", "sent" and "delivered".
+	for i := range 12 {
+		want := []string{"queued", "sent", "delivered"}[i/4]
+		if got := rcv.next(t).Form.Get("MessageStatus"); got != want {
+			t.Fatalf("callback %d is %q, want %q", i, got, want)
 		}
 	}
 	select {

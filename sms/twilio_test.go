@@ -107,7 +107,7 @@ func TestSendThroughSimulator(t *testing.T) {
 		t.Errorf("recorded %+v", m)
 	}
 
-	for _, want := range []string{"sent", "delivered"} {
+	for _, want := range []string{"queued", "sent", "delivered"} {
 		select {
 		case cb := <-callbacks:
 			if !cb.valid {
