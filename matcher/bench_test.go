@@ -72,10 +72,10 @@ func BenchmarkAllocate(b *testing.B) {
 // how concentrated the SMS are: the share that went to the 10% most solicited
 // and the Gini coefficient of SMS per job seeker.
 func BenchmarkSpread(b *testing.B) {
-	var run spreadRun
+	var run matcher.CampaignResult
 	for b.Loop() {
 		run = simulateSpread(allocated)
 	}
-	b.ReportMetric(matcher.TopShare(run.counts, 0.10), "top10_share")
-	b.ReportMetric(matcher.Gini(run.counts), "gini")
+	b.ReportMetric(matcher.TopShare(run.Counts, 0.10), "top10_share")
+	b.ReportMetric(matcher.Gini(run.Counts), "gini")
 }

@@ -34,7 +34,7 @@ const (
 	spreadMaxPer7  = 2
 )
 
-const week = 7 * 24 * time.Hour
+const week = 7 * 24 * time.Hour // for spacing the offers
 
 // spreadArea returns the job seekers and offers of the model, the same on
 // every run.
@@ -86,81 +86,21 @@ func normalized(skills []string) []string {
 	return skills
 }
 
-// strategy decides whom an offer texts.
-type strategy struct {
-	fatigue bool // fill the fatigue fields and apply the 7-day limit
-	pick    func(ranked []matcher.Match, offer int) []matcher.Match
-}
-
-// sms is one offer SMS a job seeker received.
-type sms struct {
-	at       time.Time
-	answered bool
-}
-
-// spreadRun is what a simulation measured.
-type spreadRun struct {
-	counts    []int   // SMS per job seeker, everyone included
-	sent      int     // SMS in all
-	meanScore float64 // mean score of those texted
-	maxIn7d   int     // most SMS anyone got within 7 days
-}
-
-// simulateSpread plays the model with a strategy.
-func simulateSpread(s strategy) spreadRun {
-	people, offers := spreadArea()
-	rng := rand.New(rand.NewPCG(2026, 4))
-	inbox := make([][]sms, len(people))
-	run := spreadRun{counts: make([]int, len(people))}
-	var scores float64
-	for i, offer := range offers {
-		if s.fatigue {
-			offer.MaxPer7Days = spreadMaxPer7
-			for j := range people {
-				tally(&people[j], inbox[j], offer.Now)
-			}
-		} else {
-			offer.Now = time.Time{}
-		}
-		for _, m := range s.pick(matcher.Rank(offer, people), i) {
-			j := m.CandidateID - 1
-			inbox[j] = append(inbox[j], sms{at: offer.Now, answered: rng.IntN(2) == 0})
-			run.counts[j]++
-			run.sent++
-			scores += m.Score
-			if s.fatigue {
-				run.maxIn7d = max(run.maxIn7d, people[j].Solicitations7d+1)
-			}
-		}
-	}
-	run.meanScore = scores / float64(run.sent)
-	return run
-}
-
-// tally fills the fatigue fields of c from the SMS they received before now.
-func tally(c *matcher.Candidate, inbox []sms, now time.Time) {
-	c.Solicitations7d, c.PendingUnanswered = 0, 0
-	for _, m := range inbox {
-		c.LastContactedAt = m.at
-		if now.Sub(m.at) < week {
-			c.Solicitations7d++
-			if !m.answered {
-				c.PendingUnanswered++
-			}
-		}
-	}
-}
-
+// Strategies compared: the product's (fatigue rules, then Allocate), the
+// first matcher's (the top 20 of every offer), and the top 20 under the
+// fatigue rules.
 var (
-	// allocated is the product's way: the fatigue rules, then Allocate.
-	allocated = strategy{fatigue: true, pick: func(ranked []matcher.Match, offer int) []matcher.Match {
-		return matcher.Allocate(ranked, spreadPerOffer, uint64(offer+1)) // seed: the offer's ID
-	}}
-	// naive texts the top 20 of every offer, as the first matcher did.
-	naive = strategy{pick: topN}
-	// cappedTop applies the fatigue rules but always texts the top 20.
-	cappedTop = strategy{fatigue: true, pick: topN}
+	allocated = matcher.Campaign{PerOffer: spreadPerOffer, MaxPer7Days: spreadMaxPer7, AnswerRate: 0.5, Seed: 1}
+	naive     = matcher.Campaign{PerOffer: spreadPerOffer, AnswerRate: 0.5, Seed: 1, Pick: topN}
+	cappedTop = matcher.Campaign{PerOffer: spreadPerOffer, MaxPer7Days: spreadMaxPer7, AnswerRate: 0.5, Seed: 1, Pick: topN}
 )
+
+// simulateSpread plays the model's area with a strategy.
+func simulateSpread(c matcher.Campaign) matcher.CampaignResult {
+	people, offers := spreadArea()
+	c.Offers = offers
+	return matcher.Simulate(people, c)
+}
 
 // topN picks the best 20 of the ranked matches.
 func topN(ranked []matcher.Match, _ int) []matcher.Match {
@@ -170,7 +110,7 @@ func topN(ranked []matcher.Match, _ int) []matcher.Match {
 // TestSpreadAcrossSimilarOffers shows the effect of Rank with the fatigue
 // rules and Allocate against texting the top 20 of every offer.
 func TestSpreadAcrossSimilarOffers(t *testing.T) {
-	runs := map[string]spreadRun{
+	runs := map[string]matcher.CampaignResult{
 		"allocated":  simulateSpread(allocated),
 		"naive":      simulateSpread(naive),
 		"capped top": simulateSpread(cappedTop),
@@ -178,20 +118,20 @@ func TestSpreadAcrossSimilarOffers(t *testing.T) {
 	for _, name := range []string{"allocated", "capped top", "naive"} {
 		r := runs[name]
 		t.Logf("%-10s  sms=%d  top10_share=%.3f  gini=%.3f  mean_score=%.1f  reached=%d",
-			name, r.sent, matcher.TopShare(r.counts, 0.10), matcher.Gini(r.counts), r.meanScore, reached(r.counts))
+			name, r.Sent, matcher.TopShare(r.Counts, 0.10), matcher.Gini(r.Counts), r.MeanScore, reached(r.Counts))
 	}
 	a, n := runs["allocated"], runs["naive"]
-	if want := spreadOffers * spreadPerOffer; a.sent != want || n.sent != want {
-		t.Fatalf("sent %d (allocated) and %d (naive) SMS, want %d each", a.sent, n.sent, want)
+	if want := spreadOffers * spreadPerOffer; a.Sent != want || n.Sent != want {
+		t.Fatalf("sent %d (allocated) and %d (naive) SMS, want %d each", a.Sent, n.Sent, want)
 	}
-	if a.maxIn7d > spreadMaxPer7 {
-		t.Errorf("someone got %d SMS within 7 days, limit %d", a.maxIn7d, spreadMaxPer7)
+	if a.MaxIn7d > spreadMaxPer7 {
+		t.Errorf("someone got %d SMS within 7 days, limit %d", a.MaxIn7d, spreadMaxPer7)
 	}
-	top := matcher.TopShare(a.counts, 0.10)
+	top := matcher.TopShare(a.Counts, 0.10)
 	if top > 0.25 {
 		t.Errorf("allocated: top 10%% of job seekers got %.3f of the SMS, want at most 0.25", top)
 	}
-	if naiveTop := matcher.TopShare(n.counts, 0.10); naiveTop < 0.9 || naiveTop < 3*top {
+	if naiveTop := matcher.TopShare(n.Counts, 0.10); naiveTop < 0.9 || naiveTop < 3*top {
 		t.Errorf("naive: top 10%% got %.3f of the SMS, want at least 0.9 and 3 × allocated (%.3f)", naiveTop, top)
 	}
 }

@@ -96,7 +96,11 @@ func runBench(ctx context.Context, cfg Config, args []string, stdout io.Writer) 
 			return err
 		}
 	}
-	b.report(fast, naive)
+	sp, err := b.spread(ctx)
+	if err != nil {
+		return err
+	}
+	b.report(fast, naive, sp)
 	return nil
 }
 

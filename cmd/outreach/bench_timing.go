@@ -148,7 +148,7 @@ func (t *ticker) done(n int) {
 }
 
 // report prints the speedup and memory, then the summary line.
-func (b *bench) report(fast, naive *benchTiming) {
+func (b *bench) report(fast, naive *benchTiming, sp spread) {
 	naiveP95, speedup := "na", "na"
 	naiveOffers := 0
 	if naive != nil {
@@ -160,9 +160,9 @@ func (b *bench) report(fast, naive *benchTiming) {
 	mem := readMemory()
 	fmt.Fprintf(b.out, "memory of this process: Go heap in use %.0f MB, Go runtime total %.0f MB, peak RSS (VmHWM, loading included) %s MB, RSS now %s MB\n",
 		mem.heapInuseMB, mem.sysMB, mem.peakRSS, mem.rss)
-	fmt.Fprintf(b.out, "candidates=%d offers=%d p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f naive_offers=%d naive_p95_ms=%s speedup=%s rss_mb=%s heap_mb=%.0f top10_share=na gini=na\n",
+	fmt.Fprintf(b.out, "candidates=%d offers=%d p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f naive_offers=%d naive_p95_ms=%s speedup=%s rss_mb=%s heap_mb=%.0f top10_share=%.3f gini=%.3f\n",
 		b.opts.candidates, len(fast.durations), fast.ms(50), fast.ms(95), fast.ms(99), naiveOffers, naiveP95, speedup,
-		mem.peakRSS, mem.heapInuseMB)
+		mem.peakRSS, mem.heapInuseMB, sp.top10, sp.gini)
 }
 
 // benchMemory is the memory use of this process.
