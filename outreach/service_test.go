@@ -42,16 +42,8 @@ func TestOutreachWaitsForDecentHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := testenv.Service(t, sender, outreach.ServiceConfig{QuietHours: quiet, Now: func() time.Time { return now }})
-	svc, store, co := env.Service, env.Store, env.Counsellor
-	if _, _, err := svc.UpsertCandidate(ctx, outreach.CandidateInput{ExternalID: "Q-1", FirstName: "Léa", Phone: "0639980001",
-		CommuneCode: "69123", ROMECodes: []string{"D1102"}, SMSConsent: true, CounsellorID: co.ID}); err != nil {
-		t.Fatal(err)
-	}
-	offer, err := svc.CreateOffer(ctx, outreach.OfferInput{Title: "Boulanger", ROMECode: "D1102", CommuneCode: "69123",
-		ContractType: "CDI", Employer: outreach.Employer{Name: "Fournil", Email: "rh@fournil.example"}, CounsellorID: co.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, store := env.Service, env.Store
+	_, offer := env.Bakery(t, "0639980001")
 	if res, err := svc.StartOutreach(ctx, offer.ID, 5); err != nil || res.Queued != 1 {
 		t.Fatalf("start outreach: %+v %v", res, err)
 	}

@@ -40,21 +40,9 @@ func setup(t *testing.T) fixture {
 	t.Helper()
 	ctx := context.Background()
 	env := testenv.Service(t, nil, outreach.ServiceConfig{})
-	svc, store, co := env.Service, env.Store, env.Counsellor
+	svc, store := env.Service, env.Store
 	log := slog.New(slog.DiscardHandler)
-	if _, _, err := svc.UpsertCandidate(ctx, outreach.CandidateInput{ExternalID: "W-1", FirstName: "Léa", Phone: "06 39 98 00 01",
-		CommuneCode: "69123", ROMECodes: []string{"D1102"}, SMSConsent: true, CounsellorID: co.ID}); err != nil {
-		t.Fatal(err)
-	}
-	offer, err := svc.CreateOffer(ctx, outreach.OfferInput{Title: "Boulanger", ROMECode: "D1102", CommuneCode: "69123",
-		ContractType: "CDI", Employer: outreach.Employer{Name: "Fournil", Email: "rh@fournil.example"}, CounsellorID: co.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cand, err := store.CandidateByPhone(ctx, seeker)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cand, offer := env.Bakery(t, "06 39 98 00 01")
 	created, err := store.CreateContacts(ctx, []outreach.Contact{{OfferID: offer.ID, CandidateID: cand.ID, Phone: seeker,
 		Status: outreach.StatusQueued, Body: "Bonjour Léa"}})
 	if err != nil {

@@ -47,3 +47,21 @@ func Service(t testing.TB, sender outreach.Sender, cfg outreach.ServiceConfig) S
 	}
 	return Stack{Service: svc, Store: store, Pool: pool, Redis: rdb, Namespace: ns, Counsellor: co}
 }
+
+// Bakery creates one job seeker who looks for bakery work (D1102) in Lyon,
+// with the given phone, and one bakery offer (CDI) there.
+func (s Stack) Bakery(t testing.TB, phone string) (outreach.Candidate, outreach.Offer) {
+	t.Helper()
+	ctx := context.Background()
+	cand, _, err := s.Service.UpsertCandidate(ctx, outreach.CandidateInput{ExternalID: "BAKER-" + phone, FirstName: "Léa",
+		Phone: phone, CommuneCode: "69123", ROMECodes: []string{"D1102"}, SMSConsent: true, CounsellorID: s.Counsellor.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := s.Service.CreateOffer(ctx, outreach.OfferInput{Title: "Boulanger", ROMECode: "D1102", CommuneCode: "69123",
+		ContractType: "CDI", Employer: outreach.Employer{Name: "Fournil", Email: "rh@fournil.example"}, CounsellorID: s.Counsellor.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cand, offer
+}
