@@ -31,12 +31,7 @@ func (s *Server) insight(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	in, err := s.svc.OfferInsight(ctx, id)
-	if err != nil {
-		return err
-	}
-	o, err := s.svc.Offer(ctx, id)
+	in, err := s.svc.OfferInsight(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -45,7 +40,7 @@ func (s *Server) insight(c echo.Context) error {
 	for r, n := range in.Eligible {
 		out.Eligible[fmt.Sprintf("%dkm", r)] = n
 	}
-	out.AtRadius.RadiusKM, out.AtRadius.Candidates = o.RadiusKM, in.AtRadius
+	out.AtRadius.RadiusKM, out.AtRadius.Candidates = in.RadiusKM, in.AtRadius
 	out.Market.Department, out.Market.Offers, out.Market.Median = in.Department, in.MarketOffers, in.MarketMedian
 	return c.JSON(http.StatusOK, out)
 }

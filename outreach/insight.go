@@ -16,8 +16,10 @@ var InsightRadiiKM = []float64{10, 30, 50}
 type Insight struct {
 	OfferID  int64
 	Eligible map[int]int // eligible candidates by radius in km (10, 30, 50)
-	// AtRadius counts those eligible with the offer's own criteria.
+	// AtRadius counts those eligible with the offer's own criteria, within
+	// its radius RadiusKM.
 	AtRadius int
+	RadiusKM float64
 	// Department and the median of AtRadius over the latest offers of the
 	// same ROME code there; MarketMedian is nil with fewer than
 	// minMarketOffers such offers.
@@ -51,7 +53,7 @@ func (s *Service) OfferInsight(ctx context.Context, offerID int64) (Insight, err
 	if err != nil {
 		return Insight{}, err
 	}
-	in := Insight{OfferID: o.ID, Eligible: map[int]int{}}
+	in := Insight{OfferID: o.ID, Eligible: map[int]int{}, RadiusKM: o.RadiusKM}
 	pool, err := s.poolWithin(ctx, o, slices.Max(append(slices.Clone(InsightRadiiKM), o.RadiusKM)))
 	if err != nil {
 		return Insight{}, err
@@ -130,6 +132,10 @@ func (s *Service) market(ctx context.Context, o Offer, in *Insight) error {
 	}
 	counts := make([]float64, 0, len(peers))
 	for _, peer := range peers {
+		if peer.ID == o.ID { // counted already
+			counts = append(counts, float64(in.AtRadius))
+			continue
+		}
 		p, err := s.poolWithin(ctx, peer, peer.RadiusKM)
 		if err != nil {
 			return err
