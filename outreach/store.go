@@ -63,6 +63,9 @@ type OfferStore interface {
 	// contacted for it, holding one of the ROME codes, inside the radius's
 	// box; each with their recent contact history.
 	MatchCandidates(ctx context.Context, q MatchQuery) ([]MatchCandidate, error)
+	// MatchCandidatesByID applies the same checks to the given candidates
+	// only, whatever their occupation and place.
+	MatchCandidatesByID(ctx context.Context, offerID int64, ids []int64) ([]MatchCandidate, error)
 	// MarketOffers returns the offer's department and the latest offers
 	// (at most limit) for the same ROME code in it.
 	MarketOffers(ctx context.Context, o Offer, limit int) (string, []Offer, error)

@@ -113,13 +113,11 @@ func (s *Store) LockAllocation(ctx context.Context) error {
 	return translate(err, "lock allocation")
 }
 
-// MatchCandidates pre-filters in SQL what the matcher then ranks exactly:
-// one GIN lookup on occupation_cells (see migration 005) finds the
-// candidates holding one of the codes in the grid cells covering the box,
-// then the box itself trims them. Each candidate comes with their recent
-// contact history for the fatigue rules.
-func (s *Store) MatchCandidates(ctx context.Context, q outreach.MatchQuery) ([]outreach.MatchCandidate, error) {
-	const query = `
+// matchCandidateSelect reads a candidate as the matcher sees it, with their
+// recent contact history for the fatigue rules, keeping only those who may
+// be texted about offer $1: SMS consent, not opted out, not already
+// contacted for it. Callers add the rest of the WHERE clause.
+const matchCandidateSelect = `
 SELECT c.id, c.external_id, c.first_name, c.phone, c.lat, c.lon, c.mobility_km,
 	c.rome_codes, c.skills, c.contract_types, h.recent, h.pending, h.last_contacted
 FROM candidates c
@@ -130,14 +128,32 @@ CROSS JOIN LATERAL (
 		max(k.created_at) AS last_contacted
 	FROM contacts k WHERE k.candidate_id = c.id
 ) h
-WHERE c.occupation_cells && $1::text[] AND c.sms_consent
-	AND c.lat BETWEEN $2 AND $3 AND c.lon BETWEEN $4 AND $5
+WHERE c.sms_consent
 	AND NOT EXISTS (SELECT 1 FROM opt_outs oo WHERE oo.phone = c.phone)
-	AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.offer_id = $6 AND k.candidate_id = c.id)`
+	AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.offer_id = $1 AND k.candidate_id = c.id)`
+
+// MatchCandidates pre-filters in SQL what the matcher then ranks exactly:
+// one GIN lookup on occupation_cells (see migration 005) finds the
+// candidates holding one of the codes in the grid cells covering the box,
+// then the box itself trims them.
+func (s *Store) MatchCandidates(ctx context.Context, q outreach.MatchQuery) ([]outreach.MatchCandidate, error) {
+	const query = matchCandidateSelect + `
+	AND c.occupation_cells && $2::text[]
+	AND c.lat BETWEEN $3 AND $4 AND c.lon BETWEEN $5 AND $6`
 	o := q.Offer
 	minLat, maxLat, minLon, maxLon := matcher.BoundingBox(matcher.Point{Lat: o.Location.Lat, Lon: o.Location.Lon}, o.RadiusKM)
 	tokens := cellTokens(q.ROMECodes, minLat, maxLat, minLon, maxLon)
-	rows, err := s.db.Query(ctx, query, tokens, minLat, maxLat, minLon, maxLon, o.ID)
+	return s.matchCandidates(ctx, query, o.ID, tokens, minLat, maxLat, minLon, maxLon)
+}
+
+// MatchCandidatesByID is MatchCandidates for the given candidates only:
+// the check, against the database, of what an in-memory index proposed.
+func (s *Store) MatchCandidatesByID(ctx context.Context, offerID int64, ids []int64) ([]outreach.MatchCandidate, error) {
+	return s.matchCandidates(ctx, matchCandidateSelect+` AND c.id = ANY($2)`, offerID, ids)
+}
+
+func (s *Store) matchCandidates(ctx context.Context, query string, args ...any) ([]outreach.MatchCandidate, error) {
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err, "match candidates")
 	}
