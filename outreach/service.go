@@ -47,6 +47,7 @@ type Service struct {
 	notify Notifier
 	cfg    ServiceConfig
 	log    *slog.Logger
+	index  CandidateIndex // optional; see UseIndex
 }
 
 // NewService wires the use cases to their adapters. sender may be nil in a

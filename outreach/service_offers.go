@@ -154,29 +154,40 @@ func (s *Service) Matches(ctx context.Context, offerID int64, limit int) ([]Matc
 	if err != nil {
 		return nil, err
 	}
+	if limit > 0 && s.index != nil {
+		top, err := s.rankTop(ctx, o, limit)
+		if !errors.Is(err, ErrIndexNotReady) {
+			return top, err
+		}
+	}
 	return s.rank(ctx, s.store, o, limit)
 }
 
+// rank ranks every candidate the store pre-selects for the offer.
 func (s *Service) rank(ctx context.Context, store Store, o Offer, limit int) ([]Match, error) {
-	related, err := store.RelatedOccupations(ctx, o.ROMECode)
+	mo, err := s.matcherOffer(ctx, store, o)
 	if err != nil {
-		return nil, fmt.Errorf("related occupations: %w", err)
+		return nil, err
 	}
 	codes := []string{o.ROMECode}
-	for code := range related {
+	for code := range mo.Related {
 		codes = append(codes, code)
 	}
 	pool, err := store.MatchCandidates(ctx, MatchQuery{Offer: o, ROMECodes: codes})
 	if err != nil {
 		return nil, fmt.Errorf("match candidates: %w", err)
 	}
-	byID := make(map[int64]MatchCandidate, len(pool))
-	cands := make([]matcher.Candidate, len(pool))
-	for i, c := range pool {
-		byID[c.ID] = c
-		cands[i] = c.Candidate
+	return withContacts(matcher.Rank(mo, candidatesOf(pool)), pool, limit), nil
+}
+
+// matcherOffer is the offer as the matcher ranks it, with its related
+// occupations and the rules of the service.
+func (s *Service) matcherOffer(ctx context.Context, store Store, o Offer) (matcher.Offer, error) {
+	related, err := store.RelatedOccupations(ctx, o.ROMECode)
+	if err != nil {
+		return matcher.Offer{}, fmt.Errorf("related occupations: %w", err)
 	}
-	ranked := matcher.Rank(matcher.Offer{
+	return matcher.Offer{
 		ROMECode:     o.ROMECode,
 		Location:     matcher.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
 		RadiusKM:     o.RadiusKM,
@@ -186,16 +197,33 @@ func (s *Service) rank(ctx context.Context, store Store, o Offer, limit int) ([]
 		Related:      related,
 		MaxPer7Days:  s.cfg.MaxOfferSMSPer7Days,
 		Now:          s.cfg.Now(),
-	}, cands)
+	}, nil
+}
+
+func candidatesOf(pool []MatchCandidate) []matcher.Candidate {
+	cands := make([]matcher.Candidate, len(pool))
+	for i, c := range pool {
+		cands[i] = c.Candidate
+	}
+	return cands
+}
+
+// withContacts keeps the first limit ranked matches (all when limit is 0)
+// and adds how to reach each candidate, found in pool.
+func withContacts(ranked []matcher.Match, pool []MatchCandidate, limit int) []Match {
 	if limit > 0 && len(ranked) > limit {
 		ranked = ranked[:limit]
+	}
+	byID := make(map[int64]MatchCandidate, len(pool))
+	for _, c := range pool {
+		byID[c.ID] = c
 	}
 	out := make([]Match, len(ranked))
 	for i, m := range ranked {
 		c := byID[m.CandidateID]
 		out[i] = Match{Match: m, ExternalID: c.ExternalID, FirstName: c.FirstName, Phone: c.Phone}
 	}
-	return out, nil
+	return out
 }
 
 // allocate picks who to text among the ranked matches: a draw weighted by

@@ -108,7 +108,7 @@ func (s *Store) CandidateCounts(ctx context.Context, prefix string) (total, pref
 // candidates, opt-outs, offers, contacts, replies, inbox), keeping the
 // reference data. It is for a benchmark's own database, never a real one.
 func (s *Store) ResetOutreach(ctx context.Context) error {
-	const q = `TRUNCATE counsellors, candidates, opt_outs, consent_events, offers, contacts,
+	const q = `TRUNCATE counsellors, candidates, candidate_removals, opt_outs, consent_events, offers, contacts,
 	inbound_messages, status_events, inbox_items RESTART IDENTITY CASCADE`
 	_, err := s.db.Exec(ctx, q)
 	return translate(err, "reset outreach tables")

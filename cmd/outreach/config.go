@@ -34,6 +34,7 @@ type Config struct {
 	AgencyName string              // AGENCY_NAME, signs the SMS
 	QueueName  string              // QUEUE_NAME, the asynq queue
 	MaxSMSPer7 int                 // MAX_OFFER_SMS_PER_7_DAYS per job seeker; 0: no cap
+	MatchIndex bool                // MATCH_INDEX: serve shortlists from an in-memory candidate index
 	LogLevel   string              // LOG_LEVEL: debug, info, warn, error
 }
 
@@ -93,6 +94,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c.checkTwilio(get("TWILIO_API_URL", ""), bad)
 	if c.MaxSMSPer7, err = strconv.Atoi(get("MAX_OFFER_SMS_PER_7_DAYS", "2")); err != nil || c.MaxSMSPer7 < 0 {
 		bad("MAX_OFFER_SMS_PER_7_DAYS: must be a whole number, 0 for no cap")
+	}
+	switch v := get("MATCH_INDEX", "on"); v {
+	case "on", "off":
+		c.MatchIndex = v == "on"
+	default:
+		bad("MATCH_INDEX: %q is not on or off", v)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

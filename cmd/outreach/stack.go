@@ -37,6 +37,8 @@ type stack struct {
 	http   *http.Server
 	worker *queue.Worker
 	done   chan error
+	// stopIndex ends the loading of the candidate index, if it runs.
+	stopIndex context.CancelFunc
 }
 
 type stackOptions struct {
@@ -84,6 +86,9 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		MaxOfferSMSPer7Days: cmp.Or(cfg.MaxSMSPer7, -1),
 		Logger:              log,
 	})
+	if opts.serve && cfg.MatchIndex {
+		s.loadIndex(ctx, postgres.NewLiveIndex(s.pool, log))
+	}
 	if opts.serve {
 		if err := s.startHTTP(hub, opts.listener); err != nil {
 			return nil, err
@@ -96,6 +101,19 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		}
 	}
 	return s, nil
+}
+
+// loadIndex fills the candidate index in the background: until it is
+// loaded (about a minute for 6 million job seekers), shortlists read
+// PostgreSQL alone.
+func (s *stack) loadIndex(ctx context.Context, ix *postgres.LiveIndex) {
+	ctx, s.stopIndex = context.WithCancel(context.WithoutCancel(ctx))
+	s.svc.UseIndex(ix)
+	go func() {
+		if err := ix.Load(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("candidate index not loaded; shortlists read PostgreSQL alone", "err", err)
+		}
+	}()
 }
 
 func (s *stack) startHTTP(hub *live.Hub, ln net.Listener) error {
@@ -139,6 +157,9 @@ func (s *stack) startHTTP(hub *live.Hub, ln net.Listener) error {
 // requests), worker (in-flight tasks finish or go back to the queue),
 // then Redis and PostgreSQL.
 func (s *stack) close() {
+	if s.stopIndex != nil {
+		s.stopIndex()
+	}
 	if s.sim != nil {
 		s.sim.Close() // first: its callbacks target the HTTP server
 	}

@@ -1,0 +1,318 @@
+package matcher
+
+import (
+	"cmp"
+	"hash/maphash"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Index keeps, in memory, what bounds a candidate's score for any offer:
+// occupations, place, mobility, contracts and a signature of their skills.
+// It answers "who could score best for this offer" in a few milliseconds
+// over millions of job seekers, without touching the database; the caller
+// then checks the best few against the database and ranks them exactly
+// with Rank (see Search). So the index never decides alone: it may propose
+// someone no longer eligible (the check drops them), and it never
+// underestimates a score, so nobody who belongs in a shortlist is missed.
+//
+// About 35 bytes per job seeker: 6 million fit in ~200 MB. Safe for
+// concurrent use.
+type Index struct {
+	mu sync.RWMutex
+
+	// Per slot (one per job seeker ever put), in parallel arrays. Slots are
+	// never reused; a removed job seeker's slot is marked dead.
+	ids       []int64
+	lat, lon  []float32
+	mobility  []uint8     // km, rounded up, 255 = unlimited; 0: the offer's radius
+	contracts []uint8     // bit set of contracts accepted (see contractBit); 0: any
+	skills    []uint64    // signature of the skills (see skillMask)
+	codes     [][3]uint16 // occupation numbers + 1, 0 = none; more in extraCodes
+	dead      []bool
+
+	// Slots by ID: ids is sorted while IDs arrive in increasing order, as
+	// they do from a sequence; the others are in late.
+	sortedUpTo int
+	late       map[int64]int32
+
+	extraCodes map[int32][]uint16 // codes past the third of a slot
+	codeNumber map[string]uint16  // ROME code -> occupation number
+	postings   [][]cellRun        // by occupation number: slots by cell, cells sorted
+	contract   map[string]uint8   // contract code -> bit; bit 7: any other code
+	live       int
+	scratch    []uint16 // occupation numbers of the slot being changed
+}
+
+// IndexEntry is a job seeker as the index sees them.
+type IndexEntry struct {
+	ID            int64
+	ROMECodes     []string
+	Location      Point
+	MobilityKM    float64
+	ContractTypes []string
+	Skills        []string
+}
+
+// cellRun lists the slots of one occupation in one grid cell.
+type cellRun struct {
+	cell  int32
+	slots []int32
+}
+
+// Grid cells are 0.25 degree of latitude (27.8 km) by 0.35 degree of
+// longitude (about 27 km in mainland France): a 50 km radius covers
+// about 25 cells.
+const (
+	cellLat = 0.25
+	cellLon = 0.35
+)
+
+// Slack of the bounds: the index keeps coordinates as float32 (a metre or
+// so), so it measures distances 10 m shorter than it finds them.
+const (
+	distanceSlackKM = 0.01
+	otherContract   = 1 << 7
+	unlimitedKM     = math.MaxUint8
+)
+
+func cellOf(lat, lon float64) int32 {
+	return cellAt(int32(math.Floor(lat/cellLat)), int32(math.Floor(lon/cellLon)))
+}
+
+func cellAt(row, col int32) int32 { return (row+1024)<<11 | (col + 1024) }
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{
+		late:       make(map[int64]int32),
+		extraCodes: make(map[int32][]uint16),
+		codeNumber: make(map[string]uint16),
+		contract:   make(map[string]uint8),
+	}
+}
+
+// Len returns the number of job seekers in the index.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.live
+}
+
+// Put adds a job seeker or replaces what the index knows of them.
+func (ix *Index) Put(e IndexEntry) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.put(e)
+}
+
+// Remove forgets a job seeker, if the index has them.
+func (ix *Index) Remove(id int64) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if slot, ok := ix.slotOf(id); ok {
+		ix.unpost(slot)
+	}
+}
+
+// Apply puts and removes many job seekers under one lock: the catch-up of
+// a batch of changes.
+func (ix *Index) Apply(put []IndexEntry, remove []int64) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, e := range put {
+		ix.put(e)
+	}
+	for _, id := range remove {
+		if slot, ok := ix.slotOf(id); ok {
+			ix.unpost(slot)
+		}
+	}
+}
+
+// Compact trims the spare capacity that loading left in the posting lists.
+func (ix *Index) Compact() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, runs := range ix.postings {
+		for i := range runs {
+			runs[i].slots = slices.Clone(runs[i].slots)
+		}
+	}
+	ix.ids, ix.lat, ix.lon = slices.Clip(ix.ids), slices.Clip(ix.lat), slices.Clip(ix.lon)
+}
+
+func (ix *Index) slotOf(id int64) (int32, bool) {
+	if i, ok := slices.BinarySearch(ix.ids[:ix.sortedUpTo], id); ok {
+		return int32(i), true
+	}
+	slot, ok := ix.late[id]
+	return slot, ok
+}
+
+func (ix *Index) put(e IndexEntry) {
+	slot, ok := ix.slotOf(e.ID)
+	if ok {
+		ix.unpost(slot)
+	} else {
+		slot = ix.newSlot(e.ID)
+	}
+	ix.lat[slot], ix.lon[slot] = float32(e.Location.Lat), float32(e.Location.Lon)
+	ix.mobility[slot] = mobilityKM(e.MobilityKM)
+	ix.contracts[slot] = ix.contractMask(e.ContractTypes)
+	var mask uint64
+	for _, s := range e.Skills {
+		mask |= skillMask(NormalizeSkill(s))
+	}
+	ix.skills[slot] = mask
+	ix.codes[slot] = [3]uint16{}
+	delete(ix.extraCodes, slot)
+	nums := ix.scratch[:0]
+	for _, code := range e.ROMECodes {
+		if num := ix.occupation(normalROME(code)); !slices.Contains(nums, num) {
+			nums = append(nums, num)
+		}
+	}
+	ix.scratch = nums
+	for i, num := range nums {
+		if i < len(ix.codes[slot]) {
+			ix.codes[slot][i] = num + 1
+		} else {
+			ix.extraCodes[slot] = append(ix.extraCodes[slot], num)
+		}
+	}
+	ix.dead[slot] = false
+	ix.live++
+	cell := cellOf(e.Location.Lat, e.Location.Lon)
+	for _, num := range nums {
+		ix.postings[num] = addToRun(ix.postings[num], cell, slot)
+	}
+}
+
+func (ix *Index) newSlot(id int64) int32 {
+	slot := int32(len(ix.ids))
+	if ix.sortedUpTo == len(ix.ids) && (len(ix.ids) == 0 || ix.ids[len(ix.ids)-1] < id) {
+		ix.sortedUpTo++
+	} else {
+		ix.late[id] = slot
+	}
+	ix.ids = append(ix.ids, id)
+	ix.lat = append(ix.lat, 0)
+	ix.lon = append(ix.lon, 0)
+	ix.mobility = append(ix.mobility, 0)
+	ix.contracts = append(ix.contracts, 0)
+	ix.skills = append(ix.skills, 0)
+	ix.codes = append(ix.codes, [3]uint16{})
+	ix.dead = append(ix.dead, true)
+	return slot
+}
+
+// codesOf returns the occupation numbers of a slot, in ix.scratch.
+func (ix *Index) codesOf(slot int32) []uint16 {
+	out := ix.scratch[:0]
+	for _, c := range ix.codes[slot] {
+		if c != 0 {
+			out = append(out, c-1)
+		}
+	}
+	out = append(out, ix.extraCodes[slot]...)
+	ix.scratch = out
+	return out
+}
+
+// unpost takes a live slot out of its posting lists and marks it dead.
+func (ix *Index) unpost(slot int32) {
+	if ix.dead[slot] {
+		return
+	}
+	cell := cellOf(float64(ix.lat[slot]), float64(ix.lon[slot]))
+	for _, num := range ix.codesOf(slot) {
+		ix.postings[num] = removeFromRun(ix.postings[num], cell, slot)
+	}
+	ix.dead[slot] = true
+	ix.live--
+}
+
+func (ix *Index) occupation(code string) uint16 {
+	num, ok := ix.codeNumber[code]
+	if !ok {
+		num = uint16(len(ix.postings))
+		ix.codeNumber[code] = num
+		ix.postings = append(ix.postings, nil)
+	}
+	return num
+}
+
+func addToRun(runs []cellRun, cell, slot int32) []cellRun {
+	i, ok := slices.BinarySearchFunc(runs, cell, func(r cellRun, c int32) int { return cmp.Compare(r.cell, c) })
+	if !ok {
+		runs = slices.Insert(runs, i, cellRun{cell: cell})
+	}
+	runs[i].slots = append(runs[i].slots, slot)
+	return runs
+}
+
+func removeFromRun(runs []cellRun, cell, slot int32) []cellRun {
+	i, ok := slices.BinarySearchFunc(runs, cell, func(r cellRun, c int32) int { return cmp.Compare(r.cell, c) })
+	if !ok {
+		return runs
+	}
+	if j := slices.Index(runs[i].slots, slot); j >= 0 {
+		last := len(runs[i].slots) - 1
+		runs[i].slots[j] = runs[i].slots[last]
+		runs[i].slots = runs[i].slots[:last]
+	}
+	if len(runs[i].slots) == 0 {
+		runs = slices.Delete(runs, i, i+1)
+	}
+	return runs
+}
+
+// mobilityKM rounds up, so that the index never finds a limit shorter
+// than Rank does.
+func mobilityKM(km float64) uint8 {
+	switch {
+	case !(km > 0):
+		return 0
+	case km >= unlimitedKM:
+		return unlimitedKM
+	default:
+		return uint8(math.Ceil(km))
+	}
+}
+
+// contractMask gives the first seven contract codes seen a bit each; the
+// rarer ones share bit 7, which lets them through every contract filter.
+func (ix *Index) contractMask(types []string) uint8 {
+	var mask uint8
+	for _, t := range types {
+		mask |= ix.contractBit(t, true)
+	}
+	return mask
+}
+
+func (ix *Index) contractBit(t string, learn bool) uint8 {
+	t = strings.ToUpper(strings.TrimSpace(t))
+	if bit, ok := ix.contract[t]; ok {
+		return bit
+	}
+	if !learn || len(ix.contract) >= 7 {
+		return otherContract
+	}
+	bit := uint8(1) << len(ix.contract)
+	ix.contract[t] = bit
+	return bit
+}
+
+var skillSeed = maphash.MakeSeed()
+
+// skillMask sets two of 64 bits for a normalised skill. A job seeker's
+// signature ORs their skills' masks; a requested skill whose bits are all
+// in it may be one they have (or a collision), one with a bit missing
+// surely is not. So counting the former never undercounts.
+func skillMask(normal string) uint64 {
+	h := maphash.String(skillSeed, normal)
+	return 1<<(h&63) | 1<<((h>>6)&63)
+}

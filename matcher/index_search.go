@@ -1,0 +1,215 @@
+package matcher
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Bounded is a job seeker the index proposes for an offer, with the most
+// they could score for it.
+type Bounded struct {
+	ID  int64
+	Max float64
+}
+
+// Proposals are an offer's job seekers from the index, handed out best
+// bound first. A job seeker holding several of the offer's codes is
+// proposed once, with the bound of their best code.
+type Proposals struct {
+	heap []Bounded // max-heap on Max
+	seen map[int64]struct{}
+}
+
+// Len returns how many proposals may be left (duplicates included).
+func (p *Proposals) Len() int { return len(p.heap) }
+
+// Bound returns the highest score any proposal left could reach, and false
+// when none is left.
+func (p *Proposals) Bound() (float64, bool) {
+	p.dropSeen()
+	if len(p.heap) == 0 {
+		return 0, false
+	}
+	return p.heap[0].Max, true
+}
+
+// Next returns up to n proposals not returned before, best bound first.
+func (p *Proposals) Next(n int) []Bounded {
+	var out []Bounded
+	for len(out) < n {
+		p.dropSeen()
+		if len(p.heap) == 0 {
+			break
+		}
+		b := p.pop()
+		p.seen[b.ID] = struct{}{}
+		out = append(out, b)
+	}
+	return out
+}
+
+func (p *Proposals) dropSeen() {
+	for len(p.heap) > 0 {
+		if _, dup := p.seen[p.heap[0].ID]; !dup {
+			return
+		}
+		p.pop()
+	}
+}
+
+func (p *Proposals) pop() Bounded {
+	h := p.heap
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	p.heap = h[:last]
+	p.down(0)
+	return top
+}
+
+func (p *Proposals) down(i int) {
+	h := p.heap
+	for {
+		best := i
+		if l := 2*i + 1; l < len(h) && h[l].Max > h[best].Max {
+			best = l
+		}
+		if r := 2*i + 2; r < len(h) && h[r].Max > h[best].Max {
+			best = r
+		}
+		if best == i {
+			return
+		}
+		h[i], h[best] = h[best], h[i]
+		i = best
+	}
+}
+
+// Search proposes the job seekers who might be eligible for offer, with a
+// bound of their score: the offer's occupation or a related one (as Rank
+// reads offer.Related), within the smaller of the offer's radius and their
+// mobility, accepting its contract. The bound counts every point Rank could
+// give them: their occupation and distance points, the skills whose
+// signature they carry, full freshness and no fatigue (the index knows
+// nothing of contacts). Consent, opt-outs, fatigue and past contacts are for
+// the caller to check.
+func (ix *Index) Search(offer Offer) *Proposals {
+	p := &Proposals{seen: make(map[int64]struct{})}
+	rome := normalROME(offer.ROMECode)
+	if rome == "" || !(offer.RadiusKM > 0) {
+		return p
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+
+	b := ix.bounder(offer, rome)
+	minLat, maxLat, minLon, maxLon := BoundingBox(offer.Location, offer.RadiusKM+distanceSlackKM)
+	rowLo, rowHi := int32(math.Floor(minLat/cellLat)), int32(math.Floor(maxLat/cellLat))
+	colLo, colHi := int32(math.Floor(minLon/cellLon)), int32(math.Floor(maxLon/cellLon))
+	for _, occ := range b.occupations {
+		runs := ix.postings[occ.number]
+		for row := rowLo; row <= rowHi; row++ {
+			first, last := cellAt(row, colLo), cellAt(row, colHi)
+			i := searchRuns(runs, first)
+			for ; i < len(runs) && runs[i].cell <= last; i++ {
+				for _, slot := range runs[i].slots {
+					if bound, ok := b.bound(ix, slot, occ.points, minLat, maxLat, minLon, maxLon); ok {
+						p.heap = append(p.heap, Bounded{ID: ix.ids[slot], Max: bound})
+					}
+				}
+			}
+		}
+	}
+	for i := len(p.heap)/2 - 1; i >= 0; i-- {
+		p.down(i)
+	}
+	return p
+}
+
+func searchRuns(runs []cellRun, cell int32) int {
+	lo, hi := 0, len(runs)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if runs[mid].cell < cell {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// bounder is what bounding one offer's scores needs, prepared once.
+type bounder struct {
+	offer       Offer
+	occupations []occupationPoints // the offer's code first, then by points
+	contract    uint8              // bit of the offer's contract
+	skillMasks  []uint64           // one per distinct requested skill
+}
+
+type occupationPoints struct {
+	number uint16
+	points float64
+}
+
+func (ix *Index) bounder(offer Offer, rome string) *bounder {
+	b := &bounder{offer: offer}
+	if num, ok := ix.codeNumber[rome]; ok {
+		b.occupations = append(b.occupations, occupationPoints{num, exactPoints})
+	}
+	for code, link := range mobilityLinks(rome, offer.Related, nil) {
+		if num, ok := ix.codeNumber[code]; ok {
+			b.occupations = append(b.occupations, occupationPoints{num, link.points})
+		}
+	}
+	// Best points first, so that a job seeker is first proposed with the
+	// bound of their best code; the later duplicates are skipped.
+	slices.SortFunc(b.occupations, func(x, y occupationPoints) int {
+		return cmp.Or(cmp.Compare(y.points, x.points), cmp.Compare(x.number, y.number))
+	})
+	b.contract = otherContract
+	if t := strings.TrimSpace(offer.ContractType); t != "" {
+		b.contract = ix.contractBit(t, false) | otherContract
+	}
+	seen := map[string]bool{}
+	for _, label := range offer.Skills {
+		if key := NormalizeSkill(label); key != "" && !seen[key] {
+			seen[key] = true
+			b.skillMasks = append(b.skillMasks, skillMask(key))
+		}
+	}
+	return b
+}
+
+// bound returns the most a slot could score for the offer, and false when
+// the slot surely is not eligible.
+func (b *bounder) bound(ix *Index, slot int32, occupation, minLat, maxLat, minLon, maxLon float64) (float64, bool) {
+	lat, lon := float64(ix.lat[slot]), float64(ix.lon[slot])
+	if lat < minLat || lat > maxLat || lon < minLon || lon > maxLon {
+		return 0, false
+	}
+	if c := ix.contracts[slot]; c != 0 && c&b.contract == 0 {
+		return 0, false
+	}
+	limit := b.offer.RadiusKM
+	if m := ix.mobility[slot]; m != 0 && m != unlimitedKM {
+		limit = min(limit, float64(m))
+	}
+	d := max(DistanceKM(b.offer.Location, Point{lat, lon})-distanceSlackKM, 0)
+	if d > limit {
+		return 0, false
+	}
+	points := occupation + maxDistancePoints*(1-d/limit) + maxFreshnessPoints
+	if len(b.skillMasks) == 0 {
+		return points + noSkillsPoints, true
+	}
+	have, n := ix.skills[slot], 0
+	for _, m := range b.skillMasks {
+		if have&m == m {
+			n++
+		}
+	}
+	return points + maxSkillsPoints*float64(n)/float64(len(b.skillMasks)), true
+}
