@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ type benchOptions struct {
 	naive       bool
 	naiveOffers int
 	reuse       bool
+	index       bool
 }
 
 func parseBenchFlags(args []string) (benchOptions, error) {
@@ -48,6 +50,7 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.BoolVar(&o.naive, "naive", true, "also time the naive baseline query")
 	fs.IntVar(&o.naiveOffers, "naive-offers", 100, "time the naive baseline on at most this many of the offers")
 	fs.BoolVar(&o.reuse, "reuse", true, "reuse the bench database when it already holds the population; false reloads it")
+	fs.BoolVar(&o.index, "index", true, "shortlist from the in-memory candidate index, as serve does with MATCH_INDEX=on; false: PostgreSQL alone")
 	if err := fs.Parse(args); err != nil {
 		return o, errUsage
 	}
@@ -81,6 +84,11 @@ func runBench(ctx context.Context, cfg Config, args []string, stdout io.Writer) 
 	defer b.close()
 	if err := b.ensurePopulation(ctx); err != nil {
 		return err
+	}
+	if opts.index {
+		if err := b.loadIndex(ctx); err != nil {
+			return err
+		}
 	}
 	warm, offers, err := b.createOffers(ctx)
 	if err != nil {
@@ -156,6 +164,24 @@ func openBench(ctx context.Context, cfg Config, opts benchOptions, out io.Writer
 		outreach.ServiceConfig{AgencyName: cfg.AgencyName, QuietHours: cfg.QuietHours, Logger: slog.New(slog.DiscardHandler)})
 	fmt.Fprintf(out, "bench database %s (schema version %d, reference data loaded)\n", name, version)
 	return b, nil
+}
+
+// loadIndex loads the candidate index as serve does at start, and has the
+// service shortlist from it.
+func (b *bench) loadIndex(ctx context.Context) error {
+	start := time.Now()
+	ix := postgres.NewLiveIndex(b.pool, slog.New(slog.DiscardHandler))
+	if err := ix.Load(ctx); err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(b.out, "candidate index: %s candidates with consent loaded in %s; Go heap in use %.0f MB\n",
+		thousands(ix.Len()), elapsed.Round(time.Millisecond), float64(ms.HeapInuse)/(1<<20))
+	b.svc.UseIndex(ix)
+	return nil
 }
 
 func (b *bench) close() {
