@@ -29,9 +29,9 @@ type Index struct {
 	lat, lon  []float32
 	mobility  []uint8     // km, rounded up, 255 = unlimited; 0: the offer's radius
 	contracts []uint8     // bit set of contracts accepted (see contractBit); 0: any
-	skills    []uint64    // signature of the skills (see skillMask)
+	skills    []uint32    // signature of the skills (see skillMask)
 	codes     [][3]uint16 // occupation numbers + 1, 0 = none; more in extraCodes
-	dead      []bool
+	dead      []uint64    // bit set of removed slots
 
 	// Slots by ID: ids is sorted while IDs arrive in increasing order, as
 	// they do from a sequence; the others are in late.
@@ -141,7 +141,6 @@ func (ix *Index) Compact() {
 			runs[i].slots = slices.Clone(runs[i].slots)
 		}
 	}
-	ix.ids, ix.lat, ix.lon = slices.Clip(ix.ids), slices.Clip(ix.lat), slices.Clip(ix.lon)
 }
 
 func (ix *Index) slotOf(id int64) (int32, bool) {
@@ -162,7 +161,7 @@ func (ix *Index) put(e IndexEntry) {
 	ix.lat[slot], ix.lon[slot] = float32(e.Location.Lat), float32(e.Location.Lon)
 	ix.mobility[slot] = mobilityKM(e.MobilityKM)
 	ix.contracts[slot] = ix.contractMask(e.ContractTypes)
-	var mask uint64
+	var mask uint32
 	for _, s := range e.Skills {
 		mask |= skillMask(NormalizeSkill(s))
 	}
@@ -183,7 +182,7 @@ func (ix *Index) put(e IndexEntry) {
 			ix.extraCodes[slot] = append(ix.extraCodes[slot], num)
 		}
 	}
-	ix.dead[slot] = false
+	ix.setDead(slot, false)
 	ix.live++
 	cell := cellOf(e.Location.Lat, e.Location.Lon)
 	for _, num := range nums {
@@ -205,8 +204,33 @@ func (ix *Index) newSlot(id int64) int32 {
 	ix.contracts = append(ix.contracts, 0)
 	ix.skills = append(ix.skills, 0)
 	ix.codes = append(ix.codes, [3]uint16{})
-	ix.dead = append(ix.dead, true)
+	if int(slot)/64 == len(ix.dead) {
+		ix.dead = append(ix.dead, 0)
+	}
+	ix.setDead(slot, true)
 	return slot
+}
+
+func (ix *Index) isDead(slot int32) bool { return ix.dead[slot/64]&(1<<(slot%64)) != 0 }
+
+func (ix *Index) setDead(slot int32, dead bool) {
+	if dead {
+		ix.dead[slot/64] |= 1 << (slot % 64)
+	} else {
+		ix.dead[slot/64] &^= 1 << (slot % 64)
+	}
+}
+
+// Grow makes room for n more job seekers, so that loading millions does
+// not leave the arrays with the spare capacity of repeated appends.
+func (ix *Index) Grow(n int) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.ids = slices.Grow(ix.ids, n)
+	ix.lat, ix.lon = slices.Grow(ix.lat, n), slices.Grow(ix.lon, n)
+	ix.mobility, ix.contracts = slices.Grow(ix.mobility, n), slices.Grow(ix.contracts, n)
+	ix.skills, ix.codes = slices.Grow(ix.skills, n), slices.Grow(ix.codes, n)
+	ix.dead = slices.Grow(ix.dead, n/64+1)
 }
 
 // codesOf returns the occupation numbers of a slot, in ix.scratch.
@@ -224,14 +248,14 @@ func (ix *Index) codesOf(slot int32) []uint16 {
 
 // unpost takes a live slot out of its posting lists and marks it dead.
 func (ix *Index) unpost(slot int32) {
-	if ix.dead[slot] {
+	if ix.isDead(slot) {
 		return
 	}
 	cell := cellOf(float64(ix.lat[slot]), float64(ix.lon[slot]))
 	for _, num := range ix.codesOf(slot) {
 		ix.postings[num] = removeFromRun(ix.postings[num], cell, slot)
 	}
-	ix.dead[slot] = true
+	ix.setDead(slot, true)
 	ix.live--
 }
 
@@ -308,11 +332,11 @@ func (ix *Index) contractBit(t string, learn bool) uint8 {
 
 var skillSeed = maphash.MakeSeed()
 
-// skillMask sets two of 64 bits for a normalised skill. A job seeker's
+// skillMask sets two of 32 bits for a normalised skill. A job seeker's
 // signature ORs their skills' masks; a requested skill whose bits are all
 // in it may be one they have (or a collision), one with a bit missing
 // surely is not. So counting the former never undercounts.
-func skillMask(normal string) uint64 {
+func skillMask(normal string) uint32 {
 	h := maphash.String(skillSeed, normal)
-	return 1<<(h&63) | 1<<((h>>6)&63)
+	return 1<<(h&31) | 1<<((h>>5)&31)
 }

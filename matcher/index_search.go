@@ -146,7 +146,7 @@ type bounder struct {
 	offer       Offer
 	occupations []occupationPoints // the offer's code first, then by points
 	contract    uint8              // bit of the offer's contract
-	skillMasks  []uint64           // one per distinct requested skill
+	skillMasks  []uint32           // one per distinct requested skill
 }
 
 type occupationPoints struct {

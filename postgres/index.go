@@ -50,7 +50,13 @@ func (l *LiveIndex) Load(ctx context.Context) error {
 		if err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint`).Scan(&l.since); err != nil {
 			return fmt.Errorf("read snapshot: %w", err)
 		}
-		rows, err := tx.Query(ctx, `SELECT `+indexColumns+` FROM candidates c WHERE c.sms_consent`)
+		var count int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM candidates WHERE sms_consent`).Scan(&count); err != nil {
+			return fmt.Errorf("count candidates: %w", err)
+		}
+		l.ix.Grow(count)
+		// In id order, so that the index finds slots by binary search.
+		rows, err := tx.Query(ctx, `SELECT `+indexColumns+` FROM candidates c WHERE c.sms_consent ORDER BY c.id`)
 		if err != nil {
 			return err
 		}
