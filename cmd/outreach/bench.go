@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -39,6 +41,7 @@ type benchOptions struct {
 	naiveOffers int
 	reuse       bool
 	index       bool
+	cpuProfile  string
 }
 
 func parseBenchFlags(args []string) (benchOptions, error) {
@@ -51,6 +54,7 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.IntVar(&o.naiveOffers, "naive-offers", 100, "time the naive baseline on at most this many of the offers")
 	fs.BoolVar(&o.reuse, "reuse", true, "reuse the bench database when it already holds the population; false reloads it")
 	fs.BoolVar(&o.index, "index", true, "shortlist from the in-memory candidate index, as serve does with MATCH_INDEX=on; false: PostgreSQL alone")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed shortlists to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return o, errUsage
 	}
@@ -94,7 +98,12 @@ func runBench(ctx context.Context, cfg Config, args []string, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(opts.cpuProfile)
+	if err != nil {
+		return err
+	}
 	fast, err := b.timeShortlists(ctx, warm, offers)
+	stopProfile()
 	if err != nil {
 		return err
 	}
@@ -164,6 +173,26 @@ func openBench(ctx context.Context, cfg Config, opts benchOptions, out io.Writer
 		outreach.ServiceConfig{AgencyName: cfg.AgencyName, QuietHours: cfg.QuietHours, Logger: slog.New(slog.DiscardHandler)})
 	fmt.Fprintf(out, "bench database %s (schema version %d, reference data loaded)\n", name, version)
 	return b, nil
+}
+
+// startCPUProfile profiles the CPU into path until the returned function
+// is called; with no path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // loadIndex loads the candidate index as serve does at start, and has the
