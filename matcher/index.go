@@ -25,13 +25,10 @@ type Index struct {
 
 	// Per slot (one per job seeker ever put), in parallel arrays. Slots are
 	// never reused; a removed job seeker's slot is marked dead.
-	ids       []int64
-	lat, lon  []float32
-	mobility  []uint8     // km, rounded up, 255 = unlimited; 0: the offer's radius
-	contracts []uint8     // bit set of contracts accepted (see contractBit); 0: any
-	skills    []uint32    // signature of the skills (see skillMask)
-	codes     [][3]uint16 // occupation numbers + 1, 0 = none; more in extraCodes
-	dead      []uint64    // bit set of removed slots
+	ids   []int64
+	slots []slotData  // what a search reads, one cache line for four
+	codes [][3]uint16 // occupation numbers + 1, 0 = none; more in extraCodes
+	dead  []uint64    // bit set of removed slots
 
 	// Slots by ID: ids is sorted while IDs arrive in increasing order, as
 	// they do from a sequence; the others are in late.
@@ -54,6 +51,15 @@ type IndexEntry struct {
 	MobilityKM    float64
 	ContractTypes []string
 	Skills        []string
+}
+
+// slotData is what bounding a job seeker's score reads, packed in 16
+// bytes.
+type slotData struct {
+	lat, lon  float32
+	skills    uint32 // signature of the skills (see skillMask)
+	mobility  uint8  // km, rounded up, 255 = unlimited; 0: the offer's radius
+	contracts uint8  // bit set of contracts accepted (see contractBit); 0: any
 }
 
 // cellRun lists the slots of one occupation in one grid cell.
@@ -158,14 +164,14 @@ func (ix *Index) put(e IndexEntry) {
 	} else {
 		slot = ix.newSlot(e.ID)
 	}
-	ix.lat[slot], ix.lon[slot] = float32(e.Location.Lat), float32(e.Location.Lon)
-	ix.mobility[slot] = mobilityKM(e.MobilityKM)
-	ix.contracts[slot] = ix.contractMask(e.ContractTypes)
-	var mask uint32
-	for _, s := range e.Skills {
-		mask |= skillMask(NormalizeSkill(s))
+	d := slotData{
+		lat: float32(e.Location.Lat), lon: float32(e.Location.Lon),
+		mobility: mobilityKM(e.MobilityKM), contracts: ix.contractMask(e.ContractTypes),
 	}
-	ix.skills[slot] = mask
+	for _, s := range e.Skills {
+		d.skills |= skillMask(NormalizeSkill(s))
+	}
+	ix.slots[slot] = d
 	ix.codes[slot] = [3]uint16{}
 	delete(ix.extraCodes, slot)
 	nums := ix.scratch[:0]
@@ -198,11 +204,7 @@ func (ix *Index) newSlot(id int64) int32 {
 		ix.late[id] = slot
 	}
 	ix.ids = append(ix.ids, id)
-	ix.lat = append(ix.lat, 0)
-	ix.lon = append(ix.lon, 0)
-	ix.mobility = append(ix.mobility, 0)
-	ix.contracts = append(ix.contracts, 0)
-	ix.skills = append(ix.skills, 0)
+	ix.slots = append(ix.slots, slotData{})
 	ix.codes = append(ix.codes, [3]uint16{})
 	if int(slot)/64 == len(ix.dead) {
 		ix.dead = append(ix.dead, 0)
@@ -227,9 +229,7 @@ func (ix *Index) Grow(n int) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.ids = slices.Grow(ix.ids, n)
-	ix.lat, ix.lon = slices.Grow(ix.lat, n), slices.Grow(ix.lon, n)
-	ix.mobility, ix.contracts = slices.Grow(ix.mobility, n), slices.Grow(ix.contracts, n)
-	ix.skills, ix.codes = slices.Grow(ix.skills, n), slices.Grow(ix.codes, n)
+	ix.slots, ix.codes = slices.Grow(ix.slots, n), slices.Grow(ix.codes, n)
 	ix.dead = slices.Grow(ix.dead, n/64+1)
 }
 
@@ -251,7 +251,7 @@ func (ix *Index) unpost(slot int32) {
 	if ix.isDead(slot) {
 		return
 	}
-	cell := cellOf(float64(ix.lat[slot]), float64(ix.lon[slot]))
+	cell := cellOf(float64(ix.slots[slot].lat), float64(ix.slots[slot].lon))
 	for _, num := range ix.codesOf(slot) {
 		ix.postings[num] = removeFromRun(ix.postings[num], cell, slot)
 	}

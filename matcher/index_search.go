@@ -186,26 +186,27 @@ func (ix *Index) bounder(offer Offer, rome string) *bounder {
 // bound returns the most a slot could score for the offer, and false when
 // the slot surely is not eligible.
 func (b *bounder) bound(ix *Index, slot int32, occupation, minLat, maxLat, minLon, maxLon float64) (float64, bool) {
-	lat, lon := float64(ix.lat[slot]), float64(ix.lon[slot])
+	d := &ix.slots[slot]
+	lat, lon := float64(d.lat), float64(d.lon)
 	if lat < minLat || lat > maxLat || lon < minLon || lon > maxLon {
 		return 0, false
 	}
-	if c := ix.contracts[slot]; c != 0 && c&b.contract == 0 {
+	if c := d.contracts; c != 0 && c&b.contract == 0 {
 		return 0, false
 	}
 	limit := b.offer.RadiusKM
-	if m := ix.mobility[slot]; m != 0 && m != unlimitedKM {
+	if m := d.mobility; m != 0 && m != unlimitedKM {
 		limit = min(limit, float64(m))
 	}
-	d := max(DistanceKM(b.offer.Location, Point{lat, lon})-distanceSlackKM, 0)
-	if d > limit {
+	km := max(DistanceKM(b.offer.Location, Point{lat, lon})-distanceSlackKM, 0)
+	if km > limit {
 		return 0, false
 	}
-	points := occupation + maxDistancePoints*(1-d/limit) + maxFreshnessPoints
+	points := occupation + maxDistancePoints*(1-km/limit) + maxFreshnessPoints
 	if len(b.skillMasks) == 0 {
 		return points + noSkillsPoints, true
 	}
-	have, n := ix.skills[slot], 0
+	have, n := d.skills, 0
 	for _, m := range b.skillMasks {
 		if have&m == m {
 			n++
