@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"cmp"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -29,6 +28,9 @@ type Index struct {
 	slots []slotData  // what a search reads, one cache line for four
 	codes [][3]uint16 // occupation numbers + 1, 0 = none; more in extraCodes
 	dead  []uint64    // bit set of removed slots
+	// bit set of the slots whose base postings are current; the others
+	// (changed since the last Compact) are in the postings' added lists.
+	inBase []uint64
 
 	// Slots by ID: ids is sorted while IDs arrive in increasing order, as
 	// they do from a sequence; the others are in late.
@@ -37,9 +39,10 @@ type Index struct {
 
 	extraCodes map[int32][]uint16 // codes past the third of a slot
 	codeNumber map[string]uint16  // ROME code -> occupation number
-	postings   [][]cellRun        // by occupation number: slots by cell, cells sorted
+	postings   []postingList      // by occupation number
 	contract   map[string]uint8   // contract code -> bit; bit 7: any other code
 	live       int
+	added      int      // entries in the added lists
 	scratch    []uint16 // occupation numbers of the slot being changed
 }
 
@@ -62,11 +65,21 @@ type slotData struct {
 	contracts uint8  // bit set of contracts accepted (see contractBit); 0: any
 }
 
-// cellRun lists the slots of one occupation in one grid cell.
-type cellRun struct {
-	cell  int32
-	slots []int32
+// postingList lists the slots of one occupation by grid cell: a base,
+// built in one pass by Compact, sorted by cell, and the slots put since,
+// scanned whole. Both are plain int32 arrays: nothing for the garbage
+// collector to scan, nothing spent on per-cell slice headers.
+type postingList struct {
+	cells  []int32 // distinct cells of the base, sorted
+	starts []int32 // the base slots of cells[i] are slots[starts[i]:starts[i+1]]
+	slots  []int32
+	added  []int32 // slots posted since the base was built
 }
+
+// rebuildShare: Compact runs again once the slots put since the last
+// build reach this share of the index (or 4,096), so that searches do not
+// scan long added lists.
+const rebuildShare = 64
 
 // Grid cells are 0.25 degree of latitude (27.8 km) by 0.35 degree of
 // longitude (about 27 km in mainland France): a 50 km radius covers
@@ -136,17 +149,56 @@ func (ix *Index) Apply(put []IndexEntry, remove []int64) {
 			ix.unpost(slot)
 		}
 	}
+	if ix.added >= max(4096, ix.live/rebuildShare) {
+		ix.compact()
+	}
 }
 
-// Compact trims the spare capacity that loading left in the posting lists.
+// Compact rebuilds the posting lists' bases from every live slot, sorted
+// by cell, and empties their added lists: after a load, and again when
+// many job seekers changed. One occupation at a time, so that the extra
+// memory is that of the largest occupation.
 func (ix *Index) Compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for _, runs := range ix.postings {
-		for i := range runs {
-			runs[i].slots = slices.Clone(runs[i].slots)
+	ix.compact()
+}
+
+func (ix *Index) compact() {
+	var pairs []uint64 // cell << 32 | slot, reused from one occupation to the next
+	for num := range ix.postings {
+		pl := &ix.postings[num]
+		pairs = pairs[:0]
+		for i, cell := range pl.cells {
+			for _, slot := range pl.slots[pl.starts[i]:pl.starts[i+1]] {
+				if bit(ix.inBase, slot) {
+					pairs = append(pairs, uint64(uint32(cell))<<32|uint64(uint32(slot)))
+				}
+			}
 		}
+		for _, slot := range pl.added {
+			pairs = append(pairs, uint64(uint32(ix.cellOfSlot(slot)))<<32|uint64(uint32(slot)))
+		}
+		slices.Sort(pairs)
+		*pl = postingList{slots: make([]int32, len(pairs))}
+		for i, p := range pairs {
+			cell := int32(uint32(p >> 32))
+			if len(pl.cells) == 0 || pl.cells[len(pl.cells)-1] != cell {
+				pl.cells = append(pl.cells, cell)
+				pl.starts = append(pl.starts, int32(i))
+			}
+			pl.slots[i] = int32(uint32(p))
+		}
+		pl.cells, pl.starts = slices.Clip(pl.cells), append(slices.Clip(pl.starts), int32(len(pairs)))
 	}
+	for slot := range int32(len(ix.ids)) {
+		setBit(ix.inBase, slot, !bit(ix.dead, slot))
+	}
+	ix.added = 0
+}
+
+func (ix *Index) cellOfSlot(slot int32) int32 {
+	return cellOf(float64(ix.slots[slot].lat), float64(ix.slots[slot].lon))
 }
 
 func (ix *Index) slotOf(id int64) (int32, bool) {
@@ -188,11 +240,11 @@ func (ix *Index) put(e IndexEntry) {
 			ix.extraCodes[slot] = append(ix.extraCodes[slot], num)
 		}
 	}
-	ix.setDead(slot, false)
+	setBit(ix.dead, slot, false)
 	ix.live++
-	cell := cellOf(e.Location.Lat, e.Location.Lon)
 	for _, num := range nums {
-		ix.postings[num] = addToRun(ix.postings[num], cell, slot)
+		ix.postings[num].added = append(ix.postings[num].added, slot)
+		ix.added++
 	}
 }
 
@@ -207,19 +259,19 @@ func (ix *Index) newSlot(id int64) int32 {
 	ix.slots = append(ix.slots, slotData{})
 	ix.codes = append(ix.codes, [3]uint16{})
 	if int(slot)/64 == len(ix.dead) {
-		ix.dead = append(ix.dead, 0)
+		ix.dead, ix.inBase = append(ix.dead, 0), append(ix.inBase, 0)
 	}
-	ix.setDead(slot, true)
+	setBit(ix.dead, slot, true)
 	return slot
 }
 
-func (ix *Index) isDead(slot int32) bool { return ix.dead[slot/64]&(1<<(slot%64)) != 0 }
+func bit(set []uint64, slot int32) bool { return set[slot/64]&(1<<(slot%64)) != 0 }
 
-func (ix *Index) setDead(slot int32, dead bool) {
-	if dead {
-		ix.dead[slot/64] |= 1 << (slot % 64)
+func setBit(set []uint64, slot int32, on bool) {
+	if on {
+		set[slot/64] |= 1 << (slot % 64)
 	} else {
-		ix.dead[slot/64] &^= 1 << (slot % 64)
+		set[slot/64] &^= 1 << (slot % 64)
 	}
 }
 
@@ -230,7 +282,7 @@ func (ix *Index) Grow(n int) {
 	defer ix.mu.Unlock()
 	ix.ids = slices.Grow(ix.ids, n)
 	ix.slots, ix.codes = slices.Grow(ix.slots, n), slices.Grow(ix.codes, n)
-	ix.dead = slices.Grow(ix.dead, n/64+1)
+	ix.dead, ix.inBase = slices.Grow(ix.dead, n/64+1), slices.Grow(ix.inBase, n/64+1)
 }
 
 // codesOf returns the occupation numbers of a slot, in ix.scratch.
@@ -246,16 +298,25 @@ func (ix *Index) codesOf(slot int32) []uint16 {
 	return out
 }
 
-// unpost takes a live slot out of its posting lists and marks it dead.
+// unpost takes a live slot out of its posting lists and marks it dead:
+// its base entries go stale (searches skip them), its added ones go.
 func (ix *Index) unpost(slot int32) {
-	if ix.isDead(slot) {
+	if bit(ix.dead, slot) {
 		return
 	}
-	cell := cellOf(float64(ix.slots[slot].lat), float64(ix.slots[slot].lon))
-	for _, num := range ix.codesOf(slot) {
-		ix.postings[num] = removeFromRun(ix.postings[num], cell, slot)
+	if bit(ix.inBase, slot) {
+		setBit(ix.inBase, slot, false)
+	} else {
+		for _, num := range ix.codesOf(slot) {
+			added := ix.postings[num].added
+			if j := slices.Index(added, slot); j >= 0 {
+				added[j] = added[len(added)-1]
+				ix.postings[num].added = added[:len(added)-1]
+				ix.added--
+			}
+		}
 	}
-	ix.setDead(slot, true)
+	setBit(ix.dead, slot, true)
 	ix.live--
 }
 
@@ -264,34 +325,9 @@ func (ix *Index) occupation(code string) uint16 {
 	if !ok {
 		num = uint16(len(ix.postings))
 		ix.codeNumber[code] = num
-		ix.postings = append(ix.postings, nil)
+		ix.postings = append(ix.postings, postingList{})
 	}
 	return num
-}
-
-func addToRun(runs []cellRun, cell, slot int32) []cellRun {
-	i, ok := slices.BinarySearchFunc(runs, cell, func(r cellRun, c int32) int { return cmp.Compare(r.cell, c) })
-	if !ok {
-		runs = slices.Insert(runs, i, cellRun{cell: cell})
-	}
-	runs[i].slots = append(runs[i].slots, slot)
-	return runs
-}
-
-func removeFromRun(runs []cellRun, cell, slot int32) []cellRun {
-	i, ok := slices.BinarySearchFunc(runs, cell, func(r cellRun, c int32) int { return cmp.Compare(r.cell, c) })
-	if !ok {
-		return runs
-	}
-	if j := slices.Index(runs[i].slots, slot); j >= 0 {
-		last := len(runs[i].slots) - 1
-		runs[i].slots[j] = runs[i].slots[last]
-		runs[i].slots = runs[i].slots[:last]
-	}
-	if len(runs[i].slots) == 0 {
-		runs = slices.Delete(runs, i, i+1)
-	}
-	return runs
 }
 
 // mobilityKM rounds up, so that the index never finds a limit shorter

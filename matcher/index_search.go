@@ -108,37 +108,32 @@ func (ix *Index) Search(offer Offer) *Proposals {
 	minLat, maxLat, minLon, maxLon := BoundingBox(offer.Location, offer.RadiusKM+distanceSlackKM)
 	rowLo, rowHi := int32(math.Floor(minLat/cellLat)), int32(math.Floor(maxLat/cellLat))
 	colLo, colHi := int32(math.Floor(minLon/cellLon)), int32(math.Floor(maxLon/cellLon))
+	propose := func(slot int32, occupation float64) {
+		if bound, ok := b.bound(ix, slot, occupation, minLat, maxLat, minLon, maxLon); ok {
+			p.heap = append(p.heap, Bounded{ID: ix.ids[slot], Max: bound})
+		}
+	}
 	for _, occ := range b.occupations {
-		runs := ix.postings[occ.number]
+		pl := &ix.postings[occ.number]
 		for row := rowLo; row <= rowHi; row++ {
-			first, last := cellAt(row, colLo), cellAt(row, colHi)
-			i := searchRuns(runs, first)
-			for ; i < len(runs) && runs[i].cell <= last; i++ {
-				for _, slot := range runs[i].slots {
-					if bound, ok := b.bound(ix, slot, occ.points, minLat, maxLat, minLon, maxLon); ok {
-						p.heap = append(p.heap, Bounded{ID: ix.ids[slot], Max: bound})
+			last := cellAt(row, colHi)
+			i, _ := slices.BinarySearch(pl.cells, cellAt(row, colLo))
+			for ; i < len(pl.cells) && pl.cells[i] <= last; i++ {
+				for _, slot := range pl.slots[pl.starts[i]:pl.starts[i+1]] {
+					if bit(ix.inBase, slot) {
+						propose(slot, occ.points)
 					}
 				}
 			}
+		}
+		for _, slot := range pl.added {
+			propose(slot, occ.points)
 		}
 	}
 	for i := len(p.heap)/2 - 1; i >= 0; i-- {
 		p.down(i)
 	}
 	return p
-}
-
-func searchRuns(runs []cellRun, cell int32) int {
-	lo, hi := 0, len(runs)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if runs[mid].cell < cell {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
 }
 
 // bounder is what bounding one offer's scores needs, prepared once.

@@ -119,6 +119,7 @@ func TestIndexFollowsChanges(t *testing.T) {
 	for _, i := range rng.Perm(len(people)) {
 		ix.Put(entryOf(people[i]))
 	}
+	ix.Compact()
 	// Move, retrain or remove a third of them; add newcomers.
 	moved := randomPeople(rng, len(people), 1000)
 	var removed []int64
@@ -146,7 +147,10 @@ func TestIndexFollowsChanges(t *testing.T) {
 	if ix.Len() != len(people) {
 		t.Fatalf("Len %d, want %d", ix.Len(), len(people))
 	}
-	for range 60 {
+	for i := range 60 {
+		if i == 30 { // half the checks on the rebuilt base
+			ix.Compact()
+		}
 		offer := randomOffer(rng)
 		checkBounds(t, ix, offer, people)
 		// And nobody removed comes back.
@@ -177,5 +181,23 @@ func TestIndexEmptyAndInvalidOffers(t *testing.T) {
 	}
 	if _, ok := ix.Search(Offer{ROMECode: "n1103", RadiusKM: 10, Location: Point{45, 4}}).Bound(); !ok {
 		t.Error("a lower-case code finds nobody")
+	}
+}
+
+func TestIndexRebuildsAfterManyChanges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	people := randomPeople(rng, 6000, 1)
+	entries := make([]IndexEntry, len(people))
+	for i, c := range people {
+		entries[i] = entryOf(c)
+	}
+	ix := NewIndex()
+	ix.Apply(entries[:3000], nil) // under the rebuild threshold
+	ix.Apply(entries[3000:], nil) // over: the base is rebuilt
+	if ix.added != 0 {
+		t.Fatalf("%d entries still in added lists after a large batch", ix.added)
+	}
+	for range 30 {
+		checkBounds(t, ix, randomOffer(rng), people)
 	}
 }
