@@ -154,8 +154,8 @@ func ndjsonLines(r io.Reader) iter.Seq2[int, lineResult] {
 
 // A CSV import has a header row naming its columns, in any order:
 // external_id, first_name, phone, lat, lon, commune_code, mobility_km,
-// rome_codes, skills, contract_types, sms_consent, counsellor_id. Lists
-// are separated by "|".
+// rome_codes, skills, contract_types, available_from (YYYY-MM-DD),
+// sms_consent, counsellor_id. Lists are separated by "|".
 func csvLines(r io.Reader) iter.Seq2[int, lineResult] {
 	return func(yield func(int, lineResult) bool) {
 		cr := csv.NewReader(r)
@@ -224,7 +224,7 @@ func csvCandidate(rec []string, col map[string]int) (candidateRequest, error) {
 	}
 	req := candidateRequest{ExternalID: get("external_id"), FirstName: get("first_name"), Phone: get("phone"),
 		CommuneCode: get("commune_code"), ROMECodes: list("rome_codes"), Skills: list("skills"),
-		ContractTypes: list("contract_types")}
+		ContractTypes: list("contract_types"), AvailableFrom: get("available_from")}
 	var err error
 	if req.MobilityKM, err = num("mobility_km"); err != nil {
 		return req, err

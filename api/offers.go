@@ -26,6 +26,7 @@ type offerRequest struct {
 	Town         string          `json:"town"`
 	ContractType string          `json:"contract_type"`
 	Skills       []string        `json:"skills"`
+	StartsOn     string          `json:"starts_on"` // "YYYY-MM-DD"; empty or null: as soon as possible
 	RadiusKM     float64         `json:"radius_km"`
 	Positions    int             `json:"positions"`
 	CounsellorID int64           `json:"counsellor_id"`
@@ -44,6 +45,7 @@ type offerResponse struct {
 	Town         string         `json:"town"`
 	ContractType string         `json:"contract_type"`
 	Skills       []string       `json:"skills"`
+	StartsOn     *string        `json:"starts_on"` // null: as soon as possible
 	RadiusKM     float64        `json:"radius_km"`
 	Positions    int            `json:"positions"`
 	CounsellorID int64          `json:"counsellor_id"`
@@ -54,8 +56,8 @@ func offerJSON(o outreach.Offer) offerResponse {
 	return offerResponse{
 		ID: o.ID, ExternalID: o.ExternalID, Reference: o.Reference, Title: o.Title, ROMECode: o.ROMECode, Appellation: o.Appellation,
 		Employer: employerJSON(o.Employer), Location: o.Location, CommuneCode: o.CommuneCode, Town: o.Town,
-		ContractType: o.ContractType, Skills: o.Skills, RadiusKM: o.RadiusKM, Positions: o.Positions,
-		CounsellorID: o.CounsellorID, CreatedAt: o.CreatedAt,
+		ContractType: o.ContractType, Skills: o.Skills, StartsOn: dateJSON(o.StartsOn), RadiusKM: o.RadiusKM,
+		Positions: o.Positions, CounsellorID: o.CounsellorID, CreatedAt: o.CreatedAt,
 	}
 }
 
@@ -67,8 +69,8 @@ func (s *Server) createOffer(c echo.Context) error {
 	o, err := s.svc.CreateOffer(c.Request().Context(), outreach.OfferInput{
 		ExternalID: req.ExternalID, Title: req.Title, ROMECode: req.ROMECode, Appellation: req.Appellation,
 		Employer: outreach.Employer(req.Employer), Location: req.Location, CommuneCode: req.CommuneCode,
-		Town: req.Town, ContractType: req.ContractType, Skills: req.Skills, RadiusKM: req.RadiusKM,
-		Positions: req.Positions, CounsellorID: req.CounsellorID,
+		Town: req.Town, ContractType: req.ContractType, Skills: req.Skills, StartsOn: req.StartsOn,
+		RadiusKM: req.RadiusKM, Positions: req.Positions, CounsellorID: req.CounsellorID,
 	})
 	if err != nil {
 		return err

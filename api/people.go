@@ -49,6 +49,7 @@ type candidateRequest struct {
 	Appellations  []int           `json:"appellations"`
 	Skills        []string        `json:"skills"`
 	ContractTypes []string        `json:"contract_types"`
+	AvailableFrom string          `json:"available_from"` // "YYYY-MM-DD"; empty or null: now
 	SMSConsent    *bool           `json:"sms_consent"`
 	CounsellorID  int64           `json:"counsellor_id"`
 }
@@ -60,7 +61,7 @@ func (r candidateRequest) input() (outreach.CandidateInput, error) {
 	return outreach.CandidateInput{
 		ExternalID: r.ExternalID, FirstName: r.FirstName, Phone: r.Phone, Location: r.Location,
 		CommuneCode: r.CommuneCode, MobilityKM: r.MobilityKM, ROMECodes: r.ROMECodes, Appellations: r.Appellations, Skills: r.Skills,
-		ContractTypes: r.ContractTypes, SMSConsent: *r.SMSConsent, CounsellorID: r.CounsellorID,
+		ContractTypes: r.ContractTypes, AvailableFrom: r.AvailableFrom, SMSConsent: *r.SMSConsent, CounsellorID: r.CounsellorID,
 	}, nil
 }
 
@@ -76,6 +77,7 @@ type candidateResponse struct {
 	Appellations  []int          `json:"appellations"`
 	Skills        []string       `json:"skills"`
 	ContractTypes []string       `json:"contract_types"`
+	AvailableFrom *string        `json:"available_from"` // null: available now
 	SMSConsent    bool           `json:"sms_consent"`
 	CounsellorID  int64          `json:"counsellor_id"`
 	CreatedAt     time.Time      `json:"created_at"`
@@ -86,8 +88,8 @@ func candidateJSON(c outreach.Candidate) candidateResponse {
 	return candidateResponse{
 		ID: c.ID, ExternalID: c.ExternalID, FirstName: c.FirstName, Phone: c.Phone, Location: c.Location,
 		CommuneCode: c.CommuneCode, MobilityKM: c.MobilityKM, ROMECodes: c.ROMECodes, Appellations: c.Appellations, Skills: c.Skills,
-		ContractTypes: c.ContractTypes, SMSConsent: c.SMSConsent, CounsellorID: c.CounsellorID,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		ContractTypes: c.ContractTypes, AvailableFrom: dateJSON(c.AvailableFrom), SMSConsent: c.SMSConsent,
+		CounsellorID: c.CounsellorID, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }
 
@@ -154,3 +156,12 @@ func queryInt(c echo.Context, name string, def int) (int, error) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// dateJSON writes a day as "YYYY-MM-DD", and the zero time as null.
+func dateJSON(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.Format(time.DateOnly)
+	return &s
+}

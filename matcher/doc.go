@@ -26,7 +26,14 @@
 //     contract type; codes are compared ignoring case;
 //   - the candidate is not over-solicited: when Offer.MaxPer7Days is
 //     positive, Candidate.Solicitations7d (offer SMS in the rolling 7 days)
-//     is below it.
+//     is below it;
+//   - the candidate can start in time: Candidate.AvailableFrom is zero
+//     (available now) or its date is on or before the offer's start. The
+//     offer's start is the date of Offer.StartsOn, or the date of Offer.Now
+//     when StartsOn is zero or an earlier date (a start date already past
+//     means the job starts now). When both are zero, availability is not
+//     checked. Dates are compared as calendar days, each in its own
+//     location, whatever their time of day.
 //
 // An offer with no ROME code or a radius that is not positive matches nobody.
 //
@@ -61,7 +68,9 @@
 //     distinct skills and matched those the candidate also has, both compared
 //     after NormalizeSkill. The detail lists the matched skills as the offer
 //     spells them, in the offer's order. An offer that asks for no skill gives
-//     everyone 10 points, with the detail "aucune compétence demandée".
+//     everyone 10 points, with the detail "aucune compétence demandée"
+//     (rare: an offer created without skills gets the first core skills of
+//     its ROME code, see outreach.DefaultOfferSkills).
 //   - freshness: 5 × min(days, 14) / 14, where days counts the whole days
 //     from Candidate.LastContactedAt to Offer.Now (a later date counts as 0),
 //     and 5 points when the candidate never received an offer SMS ("aucun SMS

@@ -40,6 +40,9 @@ type Offer struct {
 	// Now is the time of ranking, against which the freshness of the last
 	// contact is measured; zero: freshness is not scored.
 	Now time.Time
+	// StartsOn is the first day of work (its date counts, not its time);
+	// zero: as soon as possible, that is the day of Now.
+	StartsOn time.Time
 }
 
 // Candidate is a job seeker the database pre-selected for an offer.
@@ -54,6 +57,10 @@ type Candidate struct {
 	Solicitations7d   int       // offer SMS received in the rolling 7 days
 	PendingUnanswered int       // offers texted to them, still open, not answered
 	LastContactedAt   time.Time // last offer SMS; zero: never
+
+	// AvailableFrom is the first day the job seeker can start (its date
+	// counts, not its time); zero: available now.
+	AvailableFrom time.Time
 }
 
 // Reason explains one part of a match's score to the counsellor and to API

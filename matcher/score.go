@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Points of the distance and skills factors; see the package documentation.
@@ -50,6 +51,7 @@ type scorer struct {
 	offer        Offer
 	rome         string // upper case
 	contractType string
+	startDay     int                      // date by which candidates must be available, as yyyymmdd; 0: any
 	related      map[string]*mobilityLink // by the candidate's ROME code, upper case
 
 	requested  []string       // distinct requested skills, as the offer spells them
@@ -77,6 +79,7 @@ func newScorer(offer Offer) *scorer {
 		freshnessDetails: make(map[int]string),
 		fatigueDetails:   make(map[[2]int]string),
 	}
+	s.startDay = startDay(offer)
 	s.related = mobilityLinks(s.rome, offer.Related, offer.ROMELabels)
 	s.occupationDetail = "métier recherché " + romeName(s.rome, offer.ROMELabels)
 	s.contractDetail = "accepte le " + strings.ToUpper(s.contractType)
@@ -108,7 +111,7 @@ func (s *scorer) eligible(candidates []Candidate) []pairing {
 	for i := range candidates {
 		c := &candidates[i]
 		link, ok := s.occupationLink(c)
-		if !ok || s.overSolicited(c) {
+		if !ok || s.overSolicited(c) || !s.available(c) {
 			continue
 		}
 		if len(c.ContractTypes) > 0 && !containsFold(c.ContractTypes, s.contractType) {
@@ -125,6 +128,31 @@ func (s *scorer) eligible(candidates []Candidate) []pairing {
 		out = append(out, pairing{candidate: c, distanceKM: d, limitKM: limit, link: link})
 	}
 	return out
+}
+
+// startDay is the date by which a candidate must be available for the
+// offer, as yyyymmdd: its start date, or the day of Now when it has none or
+// when it is already past; 0 when neither is known.
+func startDay(offer Offer) int {
+	var start int
+	if !offer.StartsOn.IsZero() {
+		start = day(offer.StartsOn)
+	}
+	if !offer.Now.IsZero() {
+		start = max(start, day(offer.Now))
+	}
+	return start
+}
+
+// available reports whether the candidate can start by the offer's start.
+func (s *scorer) available(c *Candidate) bool {
+	return s.startDay == 0 || c.AvailableFrom.IsZero() || day(c.AvailableFrom) <= s.startDay
+}
+
+// day is the date of t in its own location, as yyyymmdd.
+func day(t time.Time) int {
+	y, m, d := t.Date()
+	return y*10000 + int(m)*100 + d
 }
 
 // match scores an eligible candidate, filling reasons (one per part).

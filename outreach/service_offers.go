@@ -22,9 +22,10 @@ type OfferInput struct {
 	CommuneCode  string
 	Town         string
 	ContractType string
-	Skills       []string
-	RadiusKM     float64 // 0: DefaultRadiusKM
-	Positions    int     // 0: 1
+	Skills       []string // none: the occupation's core skills (see DefaultOfferSkills)
+	StartsOn     string   // first day of work, "YYYY-MM-DD"; empty: as soon as possible
+	RadiusKM     float64  // 0: DefaultRadiusKM
+	Positions    int      // 0: 1
 	CounsellorID int64
 }
 
@@ -119,6 +120,14 @@ func (s *Service) offerFromInput(ctx context.Context, in OfferInput) (Offer, err
 	if o.Skills, err = cleanList("skills", in.Skills, 30); err != nil {
 		return o, err
 	}
+	if len(o.Skills) == 0 {
+		if o.Skills, err = s.coreSkills(ctx, o.ROMECode); err != nil {
+			return o, err
+		}
+	}
+	if o.StartsOn, err = parseDate("starts_on", in.StartsOn); err != nil {
+		return o, err
+	}
 	if o.RadiusKM == 0 {
 		o.RadiusKM = DefaultRadiusKM
 	}
@@ -197,6 +206,7 @@ func (s *Service) matcherOffer(ctx context.Context, store Store, o Offer) (match
 		Related:      related,
 		MaxPer7Days:  s.cfg.MaxOfferSMSPer7Days,
 		Now:          s.cfg.Now(),
+		StartsOn:     o.StartsOn,
 	}, nil
 }
 

@@ -54,6 +54,7 @@ type CandidateInput struct {
 	Appellations  []int // job titles (OGR codes); their ROME codes are added
 	Skills        []string
 	ContractTypes []string
+	AvailableFrom string // first day they can start, "YYYY-MM-DD"; empty: now
 	SMSConsent    bool
 	CounsellorID  int64
 }
@@ -128,6 +129,9 @@ func (s *Service) candidateFromInput(ctx context.Context, in CandidateInput) (Ca
 		return c, err
 	}
 	if c.ContractTypes, err = checkContractTypes(in.ContractTypes); err != nil {
+		return c, err
+	}
+	if c.AvailableFrom, err = parseDate("available_from", in.AvailableFrom); err != nil {
 		return c, err
 	}
 	if err := s.checkCounsellor(ctx, c.CounsellorID); err != nil {
@@ -272,6 +276,10 @@ func checkText(field, v string, max int) error {
 	return nil
 }
 
+// maxSkillLength fits the labels of the ROME skills (at most 253
+// characters), which clients are encouraged to use.
+const maxSkillLength = 255
+
 func cleanList(field string, in []string, max int) ([]string, error) {
 	if len(in) > max {
 		return nil, invalid(field, "at most %d entries", max)
@@ -279,7 +287,7 @@ func cleanList(field string, in []string, max int) ([]string, error) {
 	out := make([]string, 0, len(in))
 	for i, v := range in {
 		v = strings.TrimSpace(v)
-		if err := checkText(fmt.Sprintf("%s[%d]", field, i), v, 100); err != nil {
+		if err := checkText(fmt.Sprintf("%s[%d]", field, i), v, maxSkillLength); err != nil {
 			return nil, err
 		}
 		out = append(out, v)

@@ -53,6 +53,9 @@ type OfferStore interface {
 	CreateOffer(ctx context.Context, o *Offer) error
 	Offer(ctx context.Context, id int64) (Offer, error)
 	ROMELabel(ctx context.Context, code string) (string, error)
+	// ROMESkills lists the skills of a ROME code, core skills first, then
+	// by id; empty for an unknown code.
+	ROMESkills(ctx context.Context, code string) ([]ROMESkill, error)
 	// Appellation returns a job title and the ROME code it belongs to.
 	Appellation(ctx context.Context, id int) (label, romeCode string, err error)
 	// RelatedOccupations maps each ROME code with a mobility link to code

@@ -32,7 +32,8 @@ type Candidate struct {
 	ROMECodes     []string
 	Appellations  []int // job titles (OGR codes) the job seeker gave; their ROME codes are in ROMECodes
 	Skills        []string
-	ContractTypes []string // empty: any contract
+	ContractTypes []string  // empty: any contract
+	AvailableFrom time.Time // first day they can start, at 00:00 UTC; zero: now
 	SMSConsent    bool
 	OptedOut      bool // the phone sent STOP and has not opted back in
 	CounsellorID  int64
@@ -60,10 +61,18 @@ type Offer struct {
 	Town         string
 	ContractType string
 	Skills       []string
+	StartsOn     time.Time // first day of work, at 00:00 UTC; zero: as soon as possible
 	RadiusKM     float64
 	Positions    int
 	CounsellorID int64
 	CreatedAt    time.Time
+}
+
+// ROMESkill is a skill the ROME referential lists for an occupation.
+type ROMESkill struct {
+	ID    int // OGR code
+	Label string
+	Core  bool // a core skill of the occupation ("Principale")
 }
 
 // ContactStatus is where an SMS to a candidate stands. Statuses only move

@@ -22,7 +22,7 @@ const CopyBatch = 100_000
 // (id, timestamps) take their defaults.
 var candidateCopyColumns = []string{
 	"external_id", "first_name", "phone", "lat", "lon", "commune_code", "mobility_km",
-	"rome_codes", "skills", "contract_types", "sms_consent", "counsellor_id",
+	"rome_codes", "skills", "contract_types", "sms_consent", "counsellor_id", "available_from",
 }
 
 // copier is what both a pool and a transaction offer for COPY.
@@ -81,6 +81,7 @@ func candidateCopyRow(c outreach.Candidate) []any {
 	return []any{
 		c.ExternalID, c.FirstName, c.Phone, c.Location.Lat, c.Location.Lon, commune, c.MobilityKM,
 		nonNil(c.ROMECodes), nonNil(c.Skills), nonNil(c.ContractTypes), c.SMSConsent, c.CounsellorID,
+		nullDate(c.AvailableFrom),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
 	"github.com/franceoutreach/outreach/matcher"
@@ -104,7 +105,7 @@ func equalCandidates(a, b outreach.Candidate) bool {
 		a.Location == b.Location && a.CommuneCode == b.CommuneCode && a.MobilityKM == b.MobilityKM &&
 		slices.Equal(a.ROMECodes, b.ROMECodes) && slices.Equal(a.Skills, b.Skills) &&
 		slices.Equal(a.ContractTypes, b.ContractTypes) && a.SMSConsent == b.SMSConsent &&
-		a.CounsellorID == b.CounsellorID
+		a.CounsellorID == b.CounsellorID && a.AvailableFrom.Equal(b.AvailableFrom)
 }
 
 func TestCopyCandidatesEdges(t *testing.T) {
@@ -115,6 +116,15 @@ func TestCopyCandidatesEdges(t *testing.T) {
 	n, err := f.store.CopyCandidates(ctx, slices.Values([]outreach.Candidate(nil)), func(int) { called = true })
 	if err != nil || n != 0 || called {
 		t.Errorf("empty source: %d copied, progress called %v, err %v", n, called, err)
+	}
+	// A date of availability goes through COPY.
+	late := f.people[0]
+	late.ExternalID, late.AvailableFrom = "COPY-LATE", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	if n, err := f.store.CopyCandidates(ctx, slices.Values([]outreach.Candidate{late}), nil); err != nil || n != 1 {
+		t.Fatalf("copy with a date: %d copied, err %v", n, err)
+	}
+	if got, err := f.store.Candidate(ctx, int64(len(f.people)+1)); err != nil || !equalCandidates(got, late) {
+		t.Errorf("copied with a date:\n got %+v (err %v)\nwant %+v", got, err, late)
 	}
 	// The same people again: their external ids are taken.
 	n, err = f.store.CopyCandidates(ctx, slices.Values(f.people), nil)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/franceoutreach/outreach/matcher"
 	"github.com/franceoutreach/outreach/outreach"
 )
@@ -13,24 +15,26 @@ import (
 func (s *Store) CreateOffer(ctx context.Context, o *outreach.Offer) error {
 	const q = `
 INSERT INTO offers (external_id, reference, title, rome_code, employer_name, employer_email, lat, lon,
-	commune_code, town, contract_type, skills, radius_km, positions, counsellor_id, appellation_id)
-VALUES (nullif($1, ''), $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15, nullif($16, 0))
+	commune_code, town, contract_type, skills, radius_km, positions, counsellor_id, appellation_id, starts_on)
+VALUES (nullif($1, ''), $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15, nullif($16, 0), $17)
 RETURNING id, created_at`
 	err := s.db.QueryRow(ctx, q, o.ExternalID, o.Reference, o.Title, o.ROMECode, o.Employer.Name, o.Employer.Email,
 		o.Location.Lat, o.Location.Lon, o.CommuneCode, o.Town, o.ContractType, nonNil(o.Skills), o.RadiusKM,
-		o.Positions, o.CounsellorID, o.Appellation).Scan(&o.ID, &o.CreatedAt)
+		o.Positions, o.CounsellorID, o.Appellation, nullDate(o.StartsOn)).Scan(&o.ID, &o.CreatedAt)
 	return translate(err, "insert offer")
 }
 
 const offerColumns = `o.id, coalesce(o.external_id, ''), o.reference, o.title, o.rome_code, o.employer_name,
 	o.employer_email, o.lat, o.lon, coalesce(o.commune_code, ''), o.town, o.contract_type, o.skills, o.radius_km,
-	o.positions, o.counsellor_id, o.created_at, coalesce(o.appellation_id, 0)`
+	o.positions, o.counsellor_id, o.created_at, coalesce(o.appellation_id, 0), o.starts_on`
 
 func scanOffer(row interface{ Scan(...any) error }) (outreach.Offer, error) {
 	var o outreach.Offer
+	var starts *time.Time
 	err := row.Scan(&o.ID, &o.ExternalID, &o.Reference, &o.Title, &o.ROMECode,
 		&o.Employer.Name, &o.Employer.Email, &o.Location.Lat, &o.Location.Lon, &o.CommuneCode, &o.Town,
-		&o.ContractType, &o.Skills, &o.RadiusKM, &o.Positions, &o.CounsellorID, &o.CreatedAt, &o.Appellation)
+		&o.ContractType, &o.Skills, &o.RadiusKM, &o.Positions, &o.CounsellorID, &o.CreatedAt, &o.Appellation, &starts)
+	o.StartsOn = orZero(starts)
 	return o, err
 }
 
@@ -78,6 +82,23 @@ func (s *Store) Appellation(ctx context.Context, id int) (string, string, error)
 	return label, code, translate(err, fmt.Sprintf("job title %d", id))
 }
 
+// ROMESkills lists the skills of a ROME code, core skills first, then by id.
+func (s *Store) ROMESkills(ctx context.Context, code string) ([]outreach.ROMESkill, error) {
+	const q = `
+SELECT s.id, s.label, l.core FROM rome_code_skills l JOIN rome_skills s ON s.id = l.skill_id
+WHERE l.rome_code = $1 ORDER BY l.core DESC, s.id`
+	rows, err := s.db.Query(ctx, q, code)
+	if err != nil {
+		return nil, translate(err, "rome skills")
+	}
+	skills, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outreach.ROMESkill, error) {
+		var sk outreach.ROMESkill
+		err := row.Scan(&sk.ID, &sk.Label, &sk.Core)
+		return sk, err
+	})
+	return skills, translate(err, "rome skills")
+}
+
 // ROMELabel returns the label of a ROME code.
 func (s *Store) ROMELabel(ctx context.Context, code string) (string, error) {
 	var label string
@@ -119,7 +140,7 @@ func (s *Store) LockAllocation(ctx context.Context) error {
 // contacted for it. Callers add the rest of the WHERE clause.
 const matchCandidateSelect = `
 SELECT c.id, c.external_id, c.first_name, c.phone, c.lat, c.lon, c.mobility_km,
-	c.rome_codes, c.skills, c.contract_types, h.recent, h.pending, h.last_contacted
+	c.rome_codes, c.skills, c.contract_types, h.recent, h.pending, h.last_contacted, c.available_from
 FROM candidates c
 CROSS JOIN LATERAL (
 	SELECT count(*) FILTER (WHERE k.created_at > now() - interval '7 days' AND k.status <> 'failed') AS recent,
@@ -161,14 +182,13 @@ func (s *Store) matchCandidates(ctx context.Context, query string, args ...any) 
 	var out []outreach.MatchCandidate
 	for rows.Next() {
 		var m outreach.MatchCandidate
-		var last *time.Time
+		var last, available *time.Time
 		if err := rows.Scan(&m.ID, &m.ExternalID, &m.FirstName, &m.Phone, &m.Location.Lat, &m.Location.Lon,
-			&m.MobilityKM, &m.ROMECodes, &m.Skills, &m.ContractTypes, &m.Solicitations7d, &m.PendingUnanswered, &last); err != nil {
+			&m.MobilityKM, &m.ROMECodes, &m.Skills, &m.ContractTypes, &m.Solicitations7d, &m.PendingUnanswered, &last,
+			&available); err != nil {
 			return nil, translate(err, "scan match candidate")
 		}
-		if last != nil {
-			m.LastContactedAt = *last
-		}
+		m.LastContactedAt, m.AvailableFrom = orZero(last), orZero(available)
 		out = append(out, m)
 	}
 	return out, translate(rows.Err(), "match candidates")

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/franceoutreach/outreach/outreach"
 )
@@ -24,13 +25,16 @@ func (s *Store) Counsellor(ctx context.Context, id int64) (outreach.Counsellor, 
 
 const candidateColumns = `c.id, c.external_id, c.first_name, c.phone, c.lat, c.lon, coalesce(c.commune_code, ''),
 	c.mobility_km, c.rome_codes, c.appellation_ids, c.skills, c.contract_types, c.sms_consent,
-	EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = c.phone), c.counsellor_id, c.created_at, c.updated_at`
+	EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = c.phone), c.counsellor_id, c.created_at, c.updated_at,
+	c.available_from`
 
 func scanCandidate(row interface{ Scan(...any) error }) (outreach.Candidate, error) {
 	var c outreach.Candidate
+	var available *time.Time
 	err := row.Scan(&c.ID, &c.ExternalID, &c.FirstName, &c.Phone, &c.Location.Lat, &c.Location.Lon, &c.CommuneCode,
 		&c.MobilityKM, &c.ROMECodes, &c.Appellations, &c.Skills, &c.ContractTypes, &c.SMSConsent,
-		&c.OptedOut, &c.CounsellorID, &c.CreatedAt, &c.UpdatedAt)
+		&c.OptedOut, &c.CounsellorID, &c.CreatedAt, &c.UpdatedAt, &available)
+	c.AvailableFrom = orZero(available)
 	return c, err
 }
 
@@ -38,19 +42,20 @@ func scanCandidate(row interface{ Scan(...any) error }) (outreach.Candidate, err
 func (s *Store) UpsertCandidate(ctx context.Context, c *outreach.Candidate) (bool, error) {
 	const q = `
 INSERT INTO candidates (external_id, first_name, phone, lat, lon, commune_code, mobility_km,
-	rome_codes, skills, contract_types, sms_consent, counsellor_id, appellation_ids)
-VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7, $8, $9, $10, $11, $12, $13)
+	rome_codes, skills, contract_types, sms_consent, counsellor_id, appellation_ids, available_from)
+VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (external_id) DO UPDATE SET
 	first_name = excluded.first_name, phone = excluded.phone, lat = excluded.lat, lon = excluded.lon,
 	commune_code = excluded.commune_code, mobility_km = excluded.mobility_km,
 	rome_codes = excluded.rome_codes, skills = excluded.skills,
 	contract_types = excluded.contract_types, sms_consent = excluded.sms_consent,
-	counsellor_id = excluded.counsellor_id, appellation_ids = excluded.appellation_ids, updated_at = now()
+	counsellor_id = excluded.counsellor_id, appellation_ids = excluded.appellation_ids,
+	available_from = excluded.available_from, updated_at = now()
 RETURNING id, created_at, updated_at, (xmax = 0) AS created`
 	var created bool
 	err := s.db.QueryRow(ctx, q, c.ExternalID, c.FirstName, c.Phone, c.Location.Lat, c.Location.Lon,
 		c.CommuneCode, c.MobilityKM, c.ROMECodes, nonNil(c.Skills), nonNil(c.ContractTypes), c.SMSConsent, c.CounsellorID,
-		nonNilInts(c.Appellations)).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt, &created)
+		nonNilInts(c.Appellations), nullDate(c.AvailableFrom)).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt, &created)
 	return created, translate(err, "upsert candidate")
 }
 
@@ -102,6 +107,22 @@ WITH del AS (DELETE FROM opt_outs WHERE phone = $1 RETURNING phone)
 INSERT INTO consent_events (phone, action, source) VALUES ($1, 'opt_in', $2)`
 	_, err := s.db.Exec(ctx, q, phone, source)
 	return translate(err, "opt in")
+}
+
+// nullDate is a day for a date column: NULL for the zero time.
+func nullDate(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// orZero reads a nullable date or time column: the zero time for NULL.
+func orZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }
 
 func nonNilInts(s []int) []int {

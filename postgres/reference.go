@@ -18,6 +18,8 @@ type ReferenceCounts struct {
 	Appellations  int
 	MobilityLinks int
 	Communes      int
+	Skills        int
+	SkillLinks    int
 	Skipped       bool
 }
 
@@ -29,14 +31,18 @@ const countReferenceSQL = `
 SELECT (SELECT count(*) FROM rome_codes),
        (SELECT count(*) FROM rome_appellations),
        (SELECT count(*) FROM rome_mobility),
-       (SELECT count(*) FROM communes)`
+       (SELECT count(*) FROM communes),
+       (SELECT count(*) FROM rome_skills),
+       (SELECT count(*) FROM rome_code_skills)`
 
 // referenceData is the embedded reference data, read once per load.
 type referenceData struct {
-	codes    []refdata.ROMECode
-	apps     []refdata.Appellation
-	links    []refdata.Mobility
-	communes []refdata.Commune
+	codes      []refdata.ROMECode
+	apps       []refdata.Appellation
+	links      []refdata.Mobility
+	communes   []refdata.Commune
+	skills     []refdata.Skill
+	skillLinks []refdata.SkillLink
 }
 
 func (d referenceData) counts() ReferenceCounts {
@@ -45,17 +51,20 @@ func (d referenceData) counts() ReferenceCounts {
 		Appellations:  len(d.apps),
 		MobilityLinks: len(d.links),
 		Communes:      len(d.communes),
+		Skills:        len(d.skills),
+		SkillLinks:    len(d.skillLinks),
 	}
 }
 
 // LoadReference loads the embedded ROME referential and communes into the
 // reference tables, so that offers and candidates can be checked and located
-// against them. It is idempotent and safe to run at every start: when the
-// tables already hold exactly the embedded row counts it does nothing and
-// reports Skipped. Otherwise it reloads all four tables in one transaction.
-// ROME codes are upserted rather than truncated because offers reference
-// them; a code dropped from the referential but still used by an offer is
-// kept (the counts then differ and the next call reloads again).
+// against them, and offers given their occupation's skills. It is
+// idempotent and safe to run at every start: when the tables already hold
+// exactly the embedded row counts it does nothing and reports Skipped.
+// Otherwise it reloads all the tables in one transaction. ROME codes are
+// upserted rather than truncated because offers reference them; a code
+// dropped from the referential but still used by an offer is kept (the
+// counts then differ and the next call reloads again).
 func LoadReference(ctx context.Context, pool *pgxpool.Pool) (ReferenceCounts, error) {
 	data, err := readReferenceData()
 	if err != nil {
@@ -115,6 +124,12 @@ func readReferenceData() (referenceData, error) {
 	if d.communes, err = refdata.Communes(); err != nil {
 		return d, fmt.Errorf("read reference: %w", err)
 	}
+	if d.skills, err = refdata.Skills(); err != nil {
+		return d, fmt.Errorf("read reference: %w", err)
+	}
+	if d.skillLinks, err = refdata.SkillLinks(); err != nil {
+		return d, fmt.Errorf("read reference: %w", err)
+	}
 	return d, nil
 }
 
@@ -125,7 +140,8 @@ type referenceQuerier interface {
 
 func countReference(ctx context.Context, q referenceQuerier) (ReferenceCounts, error) {
 	var c ReferenceCounts
-	err := q.QueryRow(ctx, countReferenceSQL).Scan(&c.ROMECodes, &c.Appellations, &c.MobilityLinks, &c.Communes)
+	err := q.QueryRow(ctx, countReferenceSQL).Scan(&c.ROMECodes, &c.Appellations, &c.MobilityLinks, &c.Communes,
+		&c.Skills, &c.SkillLinks)
 	if err != nil {
 		return ReferenceCounts{}, fmt.Errorf("count reference rows: %w", err)
 	}
@@ -133,9 +149,10 @@ func countReference(ctx context.Context, q referenceQuerier) (ReferenceCounts, e
 }
 
 // reloadReference empties the tables that reference rome_codes, upserts the
-// codes, then copies the job titles, mobility links and communes back in.
+// codes, then copies the job titles, mobility links, skills and communes
+// back in.
 func reloadReference(ctx context.Context, tx pgx.Tx, d referenceData) error {
-	if _, err := tx.Exec(ctx, "TRUNCATE rome_mobility, rome_appellations, communes"); err != nil {
+	if _, err := tx.Exec(ctx, "TRUNCATE rome_mobility, rome_appellations, rome_code_skills, rome_skills, communes"); err != nil {
 		return fmt.Errorf("truncate reference tables: %w", err)
 	}
 	if err := upsertROMECodes(ctx, tx, d.codes); err != nil {
@@ -155,10 +172,28 @@ func reloadReference(ctx context.Context, tx pgx.Tx, d referenceData) error {
 	if err := copyReferenceRows(ctx, tx, "rome_mobility", []string{"from_code", "to_code", "rank"}, links); err != nil {
 		return err
 	}
+	if err := copySkills(ctx, tx, d); err != nil {
+		return err
+	}
 	communeColumns := []string{"insee", "name", "postal_code", "department", "population", "lat", "lon", "former_insee"}
 	return copyReferenceRows(ctx, tx, "communes", communeColumns, pgx.CopyFromSlice(len(d.communes), func(i int) ([]any, error) {
 		return communeCopyRow(d.communes[i]), nil
 	}))
+}
+
+// copySkills copies the ROME skills, then the skills of each occupation.
+func copySkills(ctx context.Context, tx pgx.Tx, d referenceData) error {
+	skills := pgx.CopyFromSlice(len(d.skills), func(i int) ([]any, error) {
+		return []any{d.skills[i].ID, d.skills[i].Label}, nil
+	})
+	if err := copyReferenceRows(ctx, tx, "rome_skills", []string{"id", "label"}, skills); err != nil {
+		return err
+	}
+	links := pgx.CopyFromSlice(len(d.skillLinks), func(i int) ([]any, error) {
+		l := d.skillLinks[i]
+		return []any{l.ROMECode, l.SkillID, l.Core}, nil
+	})
+	return copyReferenceRows(ctx, tx, "rome_code_skills", []string{"rome_code", "skill_id", "core"}, links)
 }
 
 func communeCopyRow(c refdata.Commune) []any {

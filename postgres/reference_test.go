@@ -23,6 +23,8 @@ var wantReference = postgres.ReferenceCounts{
 	Appellations:  13120,
 	MobilityLinks: 14912,
 	Communes:      35014,
+	Skills:        33671,
+	SkillLinks:    90556,
 }
 
 func TestLoadReference(t *testing.T) {
@@ -68,6 +70,7 @@ func TestLoadReferenceRepairs(t *testing.T) {
 	mustExec(t, pool, `UPDATE rome_codes SET label = 'stale' WHERE code = 'D1102'`)
 	mustExec(t, pool, `DELETE FROM communes WHERE insee = '69123'`)
 	mustExec(t, pool, `DELETE FROM rome_mobility WHERE from_code = 'D1102'`)
+	mustExec(t, pool, `DELETE FROM rome_code_skills WHERE rome_code = 'D1102'`)
 
 	got, err := postgres.LoadReference(ctx, pool)
 	if err != nil {
@@ -125,6 +128,12 @@ func checkReferenceRows(t *testing.T, pool *pgxpool.Pool) {
 	err = pool.QueryRow(ctx, `SELECT count(*) FROM rome_mobility WHERE from_code = 'D1102' AND rank = 1`).Scan(&links)
 	if err != nil || links != 1 {
 		t.Errorf("D1102 rank-1 links = %d, %v; want 1", links, err)
+	}
+	var core bool
+	err = pool.QueryRow(ctx, `SELECT l.core FROM rome_code_skills l JOIN rome_skills s ON s.id = l.skill_id
+		WHERE l.rome_code = 'D1102' AND s.label = 'Pétrir manuellement ou mécaniquement des pâtes'`).Scan(&core)
+	if err != nil || !core {
+		t.Errorf("D1102 kneading core = %v, %v; want a core skill", core, err)
 	}
 }
 

@@ -25,6 +25,14 @@ func TestCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	skills, err := refdata.Skills()
+	if err != nil {
+		t.Fatal(err)
+	}
+	skillLinks, err := refdata.SkillLinks()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name      string
 		got, want int
@@ -33,6 +41,8 @@ func TestCounts(t *testing.T) {
 		{"appellations", len(apps), 13120},
 		{"mobility links", len(links), 14912},
 		{"communes", len(communes), 35014},
+		{"skills", len(skills), 33671},
+		{"skill links", len(skillLinks), 90556},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -104,6 +114,43 @@ func TestReferencesResolve(t *testing.T) {
 		if !fromOK || !toOK || l.Rank < 1 {
 			t.Errorf("bad mobility link %+v", l)
 		}
+	}
+}
+
+func TestSkills(t *testing.T) {
+	set := codeSet(t)
+	skills, err := refdata.Skills()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := make(map[int]string, len(skills))
+	for _, s := range skills {
+		if s.ID <= 0 || s.Label == "" {
+			t.Errorf("skill %+v: missing id or label", s)
+		}
+		labels[s.ID] = s.Label
+	}
+	links, err := refdata.SkillLinks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := map[string][]string{}
+	for _, l := range links {
+		if _, ok := set[l.ROMECode]; !ok {
+			t.Errorf("skill link %+v: unknown ROME code", l)
+		}
+		if _, ok := labels[l.SkillID]; !ok {
+			t.Errorf("skill link %+v: unknown skill", l)
+		}
+		if l.Core {
+			core[l.ROMECode] = append(core[l.ROMECode], labels[l.SkillID])
+		}
+	}
+	if len(core) != len(set) {
+		t.Errorf("%d occupations have core skills, want all %d", len(core), len(set))
+	}
+	if !slices.Contains(core["D1102"], "Pétrir manuellement ou mécaniquement des pâtes") {
+		t.Errorf("D1102 core skills = %q, want kneading among them", core["D1102"])
 	}
 }
 
