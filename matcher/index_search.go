@@ -95,7 +95,12 @@ func (p *Proposals) down(i int) {
 // signature they carry, full freshness and no fatigue (the index knows
 // nothing of contacts). Consent, opt-outs, fatigue and past contacts are for
 // the caller to check.
-func (ix *Index) Search(offer Offer) *Proposals {
+//
+// Only job seekers whose bound reaches floor are proposed: a caller who
+// already holds a full shortlist passes its last score, and the search
+// then skips the occupations that cannot reach it and looks for the others
+// only as far as their points allow (see reach). Floor 0 proposes all.
+func (ix *Index) Search(offer Offer, floor float64) *Proposals {
 	p := &Proposals{seen: make(map[int64]struct{})}
 	rome := normalROME(offer.ROMECode)
 	if rome == "" || !(offer.RadiusKM > 0) {
@@ -105,15 +110,20 @@ func (ix *Index) Search(offer Offer) *Proposals {
 	defer ix.mu.RUnlock()
 
 	b := ix.bounder(offer, rome)
-	minLat, maxLat, minLon, maxLon := BoundingBox(offer.Location, offer.RadiusKM+distanceSlackKM)
-	rowLo, rowHi := int32(math.Floor(minLat/cellLat)), int32(math.Floor(maxLat/cellLat))
-	colLo, colHi := int32(math.Floor(minLon/cellLon)), int32(math.Floor(maxLon/cellLon))
-	propose := func(slot int32, occupation float64) {
-		if bound, ok := b.bound(ix, slot, occupation, minLat, maxLat, minLon, maxLon); ok {
-			p.heap = append(p.heap, Bounded{ID: ix.ids[slot], Max: bound})
-		}
-	}
 	for _, occ := range b.occupations {
+		reach := b.reach(occ.points, floor)
+		if reach < 0 {
+			continue
+		}
+		minLat, maxLat, minLon, maxLon := BoundingBox(offer.Location, reach+distanceSlackKM)
+		rowLo, rowHi := int32(math.Floor(minLat/cellLat)), int32(math.Floor(maxLat/cellLat))
+		colLo, colHi := int32(math.Floor(minLon/cellLon)), int32(math.Floor(maxLon/cellLon))
+		propose := func(slot int32, occupation float64) {
+			bound, ok := b.bound(ix, slot, occupation, minLat, maxLat, minLon, maxLon)
+			if ok && bound >= floor {
+				p.heap = append(p.heap, Bounded{ID: ix.ids[slot], Max: bound})
+			}
+		}
 		pl := &ix.postings[occ.number]
 		for row := rowLo; row <= rowHi; row++ {
 			last := cellAt(row, colHi)
@@ -176,6 +186,23 @@ func (ix *Index) bounder(offer Offer, rome string) *bounder {
 		}
 	}
 	return b
+}
+
+// reach is how far from the workplace a job seeker of an occupation
+// worth points can live and still score floor: the distance points fall
+// from 35 at the door to 0 at the limit, which is at most the radius, so
+// beyond radius × (1 - shortfall/35) they cannot make up what the other
+// parts lack. Negative: nobody of that occupation can score floor.
+func (b *bounder) reach(points, floor float64) float64 {
+	skills := noSkillsPoints
+	if len(b.skillMasks) > 0 {
+		skills = maxSkillsPoints
+	}
+	shortfall := floor - (points + skills + maxFreshnessPoints)
+	if shortfall > maxDistancePoints {
+		return -1
+	}
+	return b.offer.RadiusKM * min(1, 1-shortfall/maxDistancePoints)
 }
 
 // bound returns the most a slot could score for the offer, and false when

@@ -52,10 +52,22 @@ func randomOffer(rng *rand.Rand) Offer {
 }
 
 // checkBounds asserts the index's promise: every job seeker Rank finds
-// eligible is proposed, once, with a bound at least their score.
+// eligible is proposed, once, with a bound at least their score; and with
+// a floor, every one scoring above it, and no bound under it.
 func checkBounds(t *testing.T, ix *Index, offer Offer, people []Candidate) {
 	t.Helper()
-	proposals := ix.Search(offer)
+	checkBoundsFrom(t, ix, offer, people, 0)
+	ranked := Rank(offer, people)
+	for _, k := range []int{1, 10, 50} {
+		if len(ranked) >= k {
+			checkBoundsFrom(t, ix, offer, people, ranked[k-1].Score-0.06)
+		}
+	}
+}
+
+func checkBoundsFrom(t *testing.T, ix *Index, offer Offer, people []Candidate, floor float64) {
+	t.Helper()
+	proposals := ix.Search(offer, floor)
 	var all []Bounded
 	for {
 		next := proposals.Next(7)
@@ -74,7 +86,15 @@ func checkBounds(t *testing.T, ix *Index, offer Offer, people []Candidate) {
 		}
 		bound[b.ID] = b.Max
 	}
+	for id, max := range bound {
+		if max < floor {
+			t.Fatalf("candidate %d proposed with bound %.3f under the floor %.3f", id, max, floor)
+		}
+	}
 	for _, m := range Rank(offer, people) {
+		if m.Score < floor+0.06 {
+			continue
+		}
 		max, ok := bound[m.CandidateID]
 		switch {
 		case !ok:
@@ -154,7 +174,7 @@ func TestIndexFollowsChanges(t *testing.T) {
 		offer := randomOffer(rng)
 		checkBounds(t, ix, offer, people)
 		// And nobody removed comes back.
-		p := ix.Search(offer)
+		p := ix.Search(offer, 0)
 		for _, b := range p.Next(p.Len()) {
 			if slices.Contains(removed, b.ID) {
 				t.Fatalf("removed candidate %d proposed", b.ID)
@@ -165,7 +185,7 @@ func TestIndexFollowsChanges(t *testing.T) {
 
 func TestIndexEmptyAndInvalidOffers(t *testing.T) {
 	ix := NewIndex()
-	if p := ix.Search(Offer{ROMECode: "N1103", RadiusKM: 10}); p.Len() != 0 {
+	if p := ix.Search(Offer{ROMECode: "N1103", RadiusKM: 10}, 0); p.Len() != 0 {
 		t.Errorf("empty index proposes %d", p.Len())
 	}
 	ix.Put(IndexEntry{ID: 1, ROMECodes: []string{"N1103"}, Location: Point{45, 4}})
@@ -175,11 +195,11 @@ func TestIndexEmptyAndInvalidOffers(t *testing.T) {
 		{ROMECode: "N1103", RadiusKM: 10, Location: Point{46, 4}},
 		{ROMECode: "A1101", RadiusKM: 10, Location: Point{45, 4}},
 	} {
-		if p := ix.Search(o); p.Len() != 0 {
+		if p := ix.Search(o, 0); p.Len() != 0 {
 			t.Errorf("offer %+v: %d proposals, want none", o, p.Len())
 		}
 	}
-	if _, ok := ix.Search(Offer{ROMECode: "n1103", RadiusKM: 10, Location: Point{45, 4}}).Bound(); !ok {
+	if _, ok := ix.Search(Offer{ROMECode: "n1103", RadiusKM: 10, Location: Point{45, 4}}, 0).Bound(); !ok {
 		t.Error("a lower-case code finds nobody")
 	}
 }

@@ -151,11 +151,11 @@ func (l *LiveIndex) catchUp(ctx context.Context) error {
 
 // Search catches up with committed changes, then proposes candidates for
 // the offer (see matcher.Index.Search).
-func (l *LiveIndex) Search(ctx context.Context, offer matcher.Offer) (*matcher.Proposals, error) {
+func (l *LiveIndex) Search(ctx context.Context, offer matcher.Offer, floor float64) (*matcher.Proposals, error) {
 	if err := l.CatchUp(ctx); err != nil {
 		return nil, err
 	}
-	return l.ix.Search(offer), nil
+	return l.ix.Search(offer, floor), nil
 }
 
 // Len returns the number of candidates in the index.
