@@ -13,9 +13,10 @@ import (
 // not positive. The result is never nil and matches is left untouched.
 //
 // The draw is weighted random sampling without replacement with a weight of
-// score² (Efraimidis and Spirakis, "Weighted random sampling with a
+// score² × rest⁴ (Efraimidis and Spirakis, "Weighted random sampling with a
 // reservoir", 2006): each match gets a random clock E/score², E exponential,
-// and the n earliest clocks win. A match scoring 0 is picked only when fewer
+// and the n earliest clocks win. rest (see the function) is 1 for whom no
+// offer SMS reached in 28 days and falls to 0.09 for whom one reached today. A match scoring 0 is picked only when fewer
 // than n others remain. Each clock comes from a hash of seed and the candidate
 // ID, so the pick depends on the seed and on the set of matches, never on
 // their order: re-running an offer with its seed picks the same people.
@@ -43,6 +44,17 @@ import (
 // against 39% for the top 20 under the same limit and nearly all of them for
 // the plain top 20: score² costs almost no spread and still leans towards the
 // better matches.
+//
+// Why rest⁴: a weighted draw alone spreads well when the SMS outnumber the
+// people in reach, as above, but not when the people outnumber the SMS: in a
+// big town's pool of 7,000 for 4,000 SMS, even a uniform draw texts some
+// people three times and hands the 10% most solicited over a third of the
+// SMS, as the 7-day limit lets anyone be texted twice a week. Capacity then
+// matters more than score: whoever was texted lately should wait for those
+// who were not. With rest⁴ (and freshness over 28 days), the model above
+// gives the top 10% 15.0% of the SMS (Gini 0.15) for a mean score of 71.4
+// (72.8 with score² alone, which gives 22.5%), and the bench's Lyon pool at
+// 6 million job seekers 21.3% (Gini 0.47; 39.1% with score² alone).
 func Allocate(matches []Match, n int, seed uint64) []Match {
 	if n <= 0 || len(matches) == 0 {
 		return []Match{}
@@ -91,14 +103,28 @@ func earliest(matches []Match, n int, seed uint64) []draw {
 	return heap
 }
 
-// clock returns E/score² for the match, E an exponential variable drawn
+// clock returns E/weight for the match, E an exponential variable drawn
 // from seed and the candidate ID; +Inf when the score is not positive.
 func clock(m Match, seed uint64) float64 {
 	if !(m.Score > 0) {
 		return math.Inf(1)
 	}
 	u := uniform(seed, m.CandidateID)
-	return -math.Log(u) / (m.Score * m.Score)
+	r := rest(m)
+	return -math.Log(u) / (m.Score * m.Score * r * r * r * r)
+}
+
+// rest is how rested the job seeker is from offer SMS, from 0.09 (texted
+// today) to 1 (not for 14 days, or never), read from the freshness points
+// of the match: (points + 0.5) / 5.5. Without a time of ranking everyone
+// has 0 freshness points and the same rest, which then changes nothing.
+func rest(m Match) float64 {
+	for _, r := range m.Reasons {
+		if r.Factor == FactorFreshness {
+			return (max(r.Points, 0) + 0.5) / (maxFreshnessPoints + 0.5)
+		}
+	}
+	return 1
 }
 
 // uniform returns a number in (0, 1) that depends only on seed and id.

@@ -71,7 +71,7 @@
 //     everyone 10 points, with the detail "aucune compétence demandée"
 //     (rare: an offer created without skills gets the first core skills of
 //     its ROME code, see outreach.DefaultOfferSkills).
-//   - freshness: 5 × min(days, 14) / 14, where days counts the whole days
+//   - freshness: 5 × min(days, 28) / 28, where days counts the whole days
 //     from Candidate.LastContactedAt to Offer.Now (a later date counts as 0),
 //     and 5 points when the candidate never received an offer SMS ("aucun SMS
 //     d'offre reçu"). When Offer.Now is zero, everyone gets 0 points with the
@@ -99,9 +99,11 @@
 // Rank says who fits; Allocate says whom to text. Texting the top n of every
 // offer sends all the similar offers of an area to the same few people, who
 // cannot take them all, while others hear of none. Allocate instead draws n
-// matches at random with a weight of score², and the fatigue rules above
-// (the 7-day limit, the penalty for pending offers, the freshness bonus) push
-// the draw towards people who have not been asked lately. Gini and TopShare
+// matches at random with a weight of score² × rest⁴, where rest grows from
+// 0.09 the day of an offer SMS to 1 after 28 days (it is (freshness + 0.5) /
+// 5.5): whoever was texted lately waits for those who were not. With the
+// fatigue rules above (the 7-day limit, the penalty for pending offers) this
+// is capacity-aware allocation rather than a plain score-weighted shuffle. Gini and TopShare
 // measure the result: the Gini coefficient of SMS per job seeker, and the
 // share of SMS that went to the 10% most solicited.
 package matcher

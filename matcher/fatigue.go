@@ -9,7 +9,7 @@ import (
 // Points of the freshness and fatigue factors; see the package documentation.
 const (
 	maxFreshnessPoints = 5.0
-	freshAfterDays     = 14  // days without an offer SMS that earn every freshness point
+	freshAfterDays     = 28  // days without an offer SMS that earn every freshness point
 	pendingPenalty     = 5.0 // per offer left unanswered
 	maxFatiguePenalty  = 15.0
 )
@@ -27,7 +27,7 @@ func (s *scorer) overSolicited(c *Candidate) bool {
 }
 
 // freshness rewards a candidate not texted lately: 0 points the day of the
-// last offer SMS, rising by whole days to 5 after 14 days or when never
+// last offer SMS, rising by whole days to 5 after 28 days or when never
 // texted. Without a time of ranking, it scores nothing for anyone.
 func (s *scorer) freshness(p pairing) (float64, string) {
 	if s.offer.Now.IsZero() {

@@ -47,9 +47,10 @@ func TestRankFreshness(t *testing.T) {
 		{"no time of ranking", time.Time{}, daysAgo(1), 0, "fraîcheur non évaluée"},
 		{"never texted", now, time.Time{}, 5, "aucun SMS d'offre reçu"},
 		{"an hour ago", now, daysAgo(0.04), 0, "dernier SMS d'offre il y a moins d'un jour"},
-		{"one day and a half", now, daysAgo(1.5), 0.4, "dernier SMS d'offre il y a 1 jour"},
-		{"a week", now, daysAgo(7), 2.5, "dernier SMS d'offre il y a 7 jours"},
-		{"two weeks", now, daysAgo(14), 5, "dernier SMS d'offre il y a 14 jours"},
+		{"one day and a half", now, daysAgo(1.5), 0.2, "dernier SMS d'offre il y a 1 jour"},
+		{"a week", now, daysAgo(7), 1.3, "dernier SMS d'offre il y a 7 jours"},
+		{"two weeks", now, daysAgo(14), 2.5, "dernier SMS d'offre il y a 14 jours"},
+		{"four weeks", now, daysAgo(28), 5, "dernier SMS d'offre il y a 28 jours"},
 		{"a month", now, daysAgo(30), 5, "dernier SMS d'offre il y a 30 jours"},
 		{"in the future", now, daysAgo(-2), 0, "dernier SMS d'offre il y a moins d'un jour"},
 	}
