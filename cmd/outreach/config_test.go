@@ -20,6 +20,14 @@ func TestLoadConfig(t *testing.T) {
 			if c.QuietHours.Off() || c.Timezone.String() != "Europe/Paris" {
 				t.Errorf("quiet hours %s in %s", c.QuietHours, c.Timezone)
 			}
+			if !c.MatchIndex {
+				t.Error("the candidate index is off by default")
+			}
+		}},
+		{"index off", map[string]string{"MATCH_INDEX": "off"}, nil, func(t *testing.T, c Config) {
+			if c.MatchIndex {
+				t.Error("MATCH_INDEX=off left the index on")
+			}
 		}},
 		{"real twilio", map[string]string{"TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("a", 32), "TWILIO_AUTH_TOKEN": "Zq9s3cretAuthValue", "TWILIO_FROM": "+33700000001"}, nil,
 			func(t *testing.T, c Config) {
@@ -34,8 +42,8 @@ func TestLoadConfig(t *testing.T) {
 		}},
 		{"half twilio credentials", map[string]string{"TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("a", 32)}, []string{"TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", "TWILIO_FROM"}, nil},
 		{"every problem at once", map[string]string{"PUBLIC_URL": "sms.example", "DATABASE_URL": "mysql://x", "REDIS_URL": "http://x",
-			"QUIET_HOURS": "25:00-08:00", "TIMEZONE": "Mars/Olympus", "API_TOKEN": "short", "LOG_LEVEL": "loud"},
-			[]string{"PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "QUIET_HOURS", "TIMEZONE", "API_TOKEN", "LOG_LEVEL"}, nil},
+			"QUIET_HOURS": "25:00-08:00", "TIMEZONE": "Mars/Olympus", "API_TOKEN": "short", "LOG_LEVEL": "loud", "MATCH_INDEX": "yes"},
+			[]string{"PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "QUIET_HOURS", "TIMEZONE", "API_TOKEN", "LOG_LEVEL", "MATCH_INDEX"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
