@@ -45,6 +45,7 @@ func (s *Server) Register(e *echo.Echo) {
 	v1.GET("/offers/:id/insight", s.insight)
 	v1.POST("/offers/:id/outreach", s.startOutreach)
 	v1.GET("/offers/:id/outreach", s.outreachProgress)
+	v1.GET("/offers/:id/outreach/summary", s.outreachSummary)
 	v1.GET("/offers/:id/shortlist", s.shortlist)
 	v1.GET("/inbox", s.inbox)
 	v1.GET("/rome/:code/skills", s.romeSkills)

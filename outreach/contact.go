@@ -33,20 +33,37 @@ type Contact struct {
 	FirstName  string
 }
 
+// SendClaim is a contact a worker claimed for sending: what the SMS needs.
+type SendClaim struct {
+	ContactID int64
+	Phone     string
+	Body      string
+	ClaimedAt time.Time
+	OptedOut  bool // the phone opted out since the contact was planned
+}
+
 // statusRank orders statuses so that a late or repeated delivery report
 // never moves a contact backwards. The three final statuses share a rank:
 // once delivered, an "undelivered" report cannot undo it.
 func statusRank(s ContactStatus) int {
 	switch s {
-	case StatusQueued:
+	case StatusPlanned:
 		return 0
-	case StatusSent:
+	case StatusQueued:
 		return 1
-	case StatusDelivered, StatusUndelivered, StatusFailed:
+	case StatusSending:
 		return 2
+	case StatusSent:
+		return 3
+	case StatusDelivered, StatusUndelivered, StatusFailed:
+		return 4
 	}
 	return -1
 }
+
+// ContactStatuses lists every status, in the order they are reached.
+var ContactStatuses = []ContactStatus{StatusPlanned, StatusQueued, StatusSending, StatusSent,
+	StatusDelivered, StatusUndelivered, StatusFailed}
 
 // CanAdvance reports whether a contact in status from may move to status to.
 func CanAdvance(from, to ContactStatus) bool {

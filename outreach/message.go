@@ -20,87 +20,72 @@ type OfferSMS struct {
 // maxOfferSegments is the most SMS segments an offer may take.
 const maxOfferSegments = 2
 
-// ComposeOfferSMS writes the SMS proposing an offer, in French:
+// ComposeOfferSMS writes the SMS proposing an offer with the built-in
+// text, in French:
 //
 //	Bonjour Marie, France Travail : offre Boulanger (CDI) à Lyon. Intéressé(e) ?
 //	Répondez OUI ou NON avec la réf K4P8M2. STOP pour ne plus recevoir de SMS.
 //
 // The text is GSM-7 (see ToGSM7) and fits in 2 segments: a long job title is
-// shortened first, then the town. Empty fields are left out.
+// shortened first, then the town. Empty fields are left out. Agencies may
+// write their own text: see SMSTemplates.
 func ComposeOfferSMS(m OfferSMS) string {
-	f := offerFields{
-		agency:   cleanField(m.AgencyName),
-		first:    cleanField(m.FirstName),
-		title:    cleanField(m.JobTitle),
-		town:     cleanField(m.Town),
-		contract: cleanField(ContractLabel(m.ContractType)),
-		ref:      cleanField(m.Reference),
+	body, err := builtinOffer.Compose(m)
+	if err != nil {
+		panic("built-in offer SMS: " + err.Error()) // it only prints fields: cannot happen
 	}
-	// Shorten, in this order, until it fits. Later steps only matter for
-	// absurdly long names.
+	return body
+}
+
+// offerFields are the GSM-7 parts of an offer SMS, as a template sees them.
+type offerFields struct {
+	AgencyName, FirstName, JobTitle, Town, Contract, Reference string
+}
+
+func newOfferFields(m OfferSMS) offerFields {
+	return offerFields{
+		AgencyName: cleanField(m.AgencyName),
+		FirstName:  cleanField(m.FirstName),
+		JobTitle:   cleanField(m.JobTitle),
+		Town:       cleanField(m.Town),
+		Contract:   cleanField(ContractLabel(m.ContractType)),
+		Reference:  cleanField(m.Reference),
+	}
+}
+
+// shortenToFit shortens the fields of f, in this order, until fits
+// reports that the SMS fits. Later steps only matter for absurdly long
+// names.
+func (f *offerFields) shortenToFit(fits func() bool) {
 	steps := []struct {
 		field *string
 		min   int
 	}{
-		{&f.title, 20}, {&f.town, 15}, {&f.title, 10}, {&f.town, 0},
-		{&f.first, 15}, {&f.agency, 20}, {&f.contract, 0}, {&f.first, 0}, {&f.agency, 10}, {&f.ref, 8},
+		{&f.JobTitle, 20}, {&f.Town, 15}, {&f.JobTitle, 10}, {&f.Town, 0},
+		{&f.FirstName, 15}, {&f.AgencyName, 20}, {&f.Contract, 0}, {&f.FirstName, 0}, {&f.AgencyName, 10}, {&f.Reference, 8},
 	}
 	for _, s := range steps {
-		if fits(f.render()) {
-			break
+		if fits() {
+			return
 		}
-		shorten(s.field, s.min, &f)
+		shorten(s.field, s.min, fits)
 	}
-	return f.render()
 }
 
-// offerFields are the GSM-7 parts of an offer SMS.
-type offerFields struct {
-	agency, first, title, town, contract, ref string
-}
-
-func (f offerFields) render() string {
-	var b strings.Builder
-	b.WriteString("Bonjour")
-	if f.first != "" {
-		b.WriteString(" " + f.first)
-	}
-	b.WriteString(", ")
-	if f.agency != "" {
-		b.WriteString(f.agency + " : ")
-	}
-	b.WriteString("offre" + prefixed(" ", f.title))
-	if f.contract != "" {
-		b.WriteString(" (" + f.contract + ")")
-	}
-	if f.town != "" {
-		b.WriteString(" à " + f.town)
-	}
-	if !strings.HasSuffix(b.String(), "...") {
-		b.WriteString(".")
-	}
-	b.WriteString(" Intéressé(e) ? Répondez OUI ou NON")
-	if f.ref != "" {
-		b.WriteString(" avec la réf " + f.ref)
-	}
-	b.WriteString(". STOP pour ne plus recevoir de SMS.")
-	return b.String()
-}
-
-func fits(s string) bool {
+func fitsSegments(s string) bool {
 	_, n := SMSSegments(s)
 	return n <= maxOfferSegments
 }
 
-// shorten cuts *field to the most runes, but no fewer than min, that let f
-// fit (binary search: fewer runes never take more room).
-func shorten(field *string, min int, f *offerFields) {
+// shorten cuts *field to the most runes, but no fewer than min, for which
+// fits holds (binary search: fewer runes never take more room).
+func shorten(field *string, min int, fits func() bool) {
 	full := *field
 	lo, hi := min, utf8.RuneCountInString(full) // the answer is in [lo, hi]
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
 		*field = ellipsis(full, mid)
-		if fits(f.render()) {
+		if fits() {
 			lo = mid
 		} else {
 			hi = mid - 1

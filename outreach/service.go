@@ -9,12 +9,20 @@ import (
 // Sender hands one SMS to the provider.
 type Sender interface {
 	Send(ctx context.Context, m OutboundSMS) (SentSMS, error)
+	// FindSent looks among the provider's messages to a phone, created
+	// since the given time, for one with that body.
+	FindSent(ctx context.Context, to, body string, since time.Time) (SentSMS, bool, error)
 }
 
 // Enqueuer schedules the sending of a contact's SMS. Enqueuing the same
 // contact twice must not send twice.
 type Enqueuer interface {
 	EnqueueSend(ctx context.Context, contactID int64, at time.Time) error
+	// QueueLost reports whether the queue may have lost tasks (its store
+	// was emptied, or never marked) since MarkQueueWhole was last called.
+	QueueLost(ctx context.Context) (bool, error)
+	// MarkQueueWhole records that every queued contact is in the queue.
+	MarkQueueWhole(ctx context.Context) error
 }
 
 // Notifier tells connected counsellors that an inbox item arrived.
@@ -34,8 +42,14 @@ type ServiceConfig struct {
 	// MaxOfferSMSPer7Days caps the offer SMS a job seeker receives in any
 	// rolling 7 days (0: DefaultMaxOfferSMSPer7Days; negative: no cap).
 	MaxOfferSMSPer7Days int
-	Now                 func() time.Time // defaults to time.Now
-	Logger              *slog.Logger
+	// SMSTemplates are the agencies' own offer SMS texts, chosen by
+	// AgencyName (nil: the built-in text).
+	SMSTemplates *SMSTemplates
+	// SendLease is how long a contact may stay in sending without a SID
+	// before the outbox sweep settles it (default DefaultSendLease).
+	SendLease time.Duration
+	Now       func() time.Time // defaults to time.Now
+	Logger    *slog.Logger
 }
 
 // Service runs the outreach flow: offers in, candidates matched and
@@ -48,6 +62,7 @@ type Service struct {
 	cfg    ServiceConfig
 	log    *slog.Logger
 	index  CandidateIndex // optional; see UseIndex
+	pacer  Pacer          // optional; see UsePacer
 }
 
 // NewService wires the use cases to their adapters. sender may be nil in a
@@ -64,6 +79,9 @@ func NewService(store Store, sender Sender, queue Enqueuer, notify Notifier, cfg
 		cfg.MaxOfferSMSPer7Days = DefaultMaxOfferSMSPer7Days
 	case cfg.MaxOfferSMSPer7Days < 0:
 		cfg.MaxOfferSMSPer7Days = 0 // the matcher's "no limit"
+	}
+	if cfg.SendLease <= 0 {
+		cfg.SendLease = DefaultSendLease
 	}
 	if cfg.AgencyName == "" {
 		cfg.AgencyName = "France Travail"

@@ -304,19 +304,28 @@ func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (
 }
 
 func (s *Service) newContact(o Offer, m Match) Contact {
-	body := ComposeOfferSMS(OfferSMS{
+	fields := OfferSMS{
 		AgencyName:   s.cfg.AgencyName,
 		FirstName:    m.FirstName,
 		JobTitle:     o.Title,
 		Town:         o.Town,
 		ContractType: o.ContractType,
 		Reference:    o.Reference,
-	})
+	}
+	// The service's agency chooses the text: the offer's counsellor is not
+	// loaded here.
+	body, err := s.cfg.SMSTemplates.Offer(s.cfg.AgencyName).Compose(fields)
+	if err != nil {
+		// Templates are checked at start; one failing on an odd offer must
+		// not stop the outreach.
+		s.log.Warn("agency's offer SMS template failed: built-in text used", "offer_id", o.ID, "err", err)
+		body = ComposeOfferSMS(fields)
+	}
 	return Contact{
 		OfferID:     o.ID,
 		CandidateID: m.CandidateID,
 		Phone:       m.Phone,
-		Status:      StatusQueued,
+		Status:      StatusPlanned,
 		Score:       m.Score,
 		DistanceKM:  m.DistanceKM,
 		Reasons:     m.Reasons,
@@ -327,22 +336,17 @@ func (s *Service) newContact(o Offer, m Match) Contact {
 // enqueuePending hands the offer's committed-but-unqueued contacts to the
 // queue, each at the next moment SMS are allowed.
 func (s *Service) enqueuePending(ctx context.Context, offerID int64) error {
+	_, err := s.QueuePlanned(ctx, offerID)
+	return err
+}
+
+// QueuePlanned hands the offer's planned contacts to the queue, best match
+// first, each at the next moment SMS are allowed, and returns how many it
+// queued.
+func (s *Service) QueuePlanned(ctx context.Context, offerID int64) (int, error) {
 	ids, err := s.store.UnqueuedContacts(ctx, offerID)
 	if err != nil {
-		return fmt.Errorf("list unqueued contacts: %w", err)
+		return 0, fmt.Errorf("list unqueued contacts: %w", err)
 	}
-	at := s.cfg.QuietHours.NextAllowed(s.cfg.Now())
-	done := make([]int64, 0, len(ids))
-	var enqueueErr error
-	for _, id := range ids {
-		if err := s.queue.EnqueueSend(ctx, id, at); err != nil {
-			enqueueErr = fmt.Errorf("enqueue contact %d: %w", id, err)
-			break
-		}
-		done = append(done, id)
-	}
-	if err := s.store.MarkEnqueued(ctx, done); err != nil {
-		return fmt.Errorf("mark enqueued: %w", err)
-	}
-	return enqueueErr
+	return s.enqueue(ctx, ids, s.cfg.QuietHours.NextAllowed(s.cfg.Now()))
 }

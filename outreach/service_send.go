@@ -6,78 +6,95 @@ import (
 	"fmt"
 )
 
-// SendContact sends the SMS of one queued contact. It is safe to call more
-// than once for the same contact (queue retries, redelivery): a contact
-// that has a provider SID, or whose sending was claimed by another call,
-// is never sent again.
+// SendContact sends the SMS of one contact. It is safe to call more than
+// once for the same contact (queue retries, redelivery, the outbox sweep
+// queuing it again): only the call that moves the contact from planned or
+// queued to sending sends, and a contact with a provider SID never goes
+// back.
 //
-// The one window where a crash can still duplicate or lose an SMS is
-// between the provider accepting it and RecordSent committing its SID; the
-// claim closes it in favour of "never twice": such a contact stays claimed
-// without a SID, and is reported rather than resent.
+// The one window where a crash can leave an SMS unaccounted for is between
+// the provider accepting it and the SID being committed: the contact then
+// stays in sending without a SID. The outbox sweep settles it after
+// ServiceConfig.SendLease by asking the provider whether it holds that SMS
+// (adopting its SID) or not (queuing it again), so that even a worker
+// killed mid-call neither loses nor doubles an SMS. What remains is a
+// worker frozen (not dead) for longer than the lease while its call
+// succeeds: then the SMS can go twice; the lease is 8 times the provider
+// timeout for that reason.
 func (s *Service) SendContact(ctx context.Context, contactID int64) error {
 	if s.sender == nil {
 		return &PermanentError{Err: errors.New("this process has no SMS sender")}
 	}
-	c, err := s.store.Contact(ctx, contactID)
-	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return &PermanentError{Err: err}
-		}
-		return fmt.Errorf("load contact: %w", err)
-	}
-	if c.Status != StatusQueued || c.MessageSID != "" {
-		return nil
-	}
-	optedOut, err := s.store.IsOptedOut(ctx, c.Phone)
-	if err != nil {
-		return fmt.Errorf("check opt-out: %w", err)
-	}
-	if optedOut {
-		s.log.Info("not sending: recipient opted out", "contact_id", c.ID, "phone", MaskPhone(c.Phone))
-		return s.store.RecordFailed(ctx, c.ID, 0, "opted out before sending")
-	}
 	if now := s.cfg.Now(); !s.cfg.QuietHours.Allowed(now) {
 		return &RetryAtError{At: s.cfg.QuietHours.NextAllowed(now), Reason: "quiet hours"}
 	}
-	claimed, err := s.store.ClaimSend(ctx, c.ID)
+	if s.pacer != nil {
+		if err := s.pacer.Wait(ctx); err != nil {
+			return fmt.Errorf("wait for the provider's pace: %w", err)
+		}
+	}
+	claim, ok, err := s.store.ClaimSend(ctx, contactID)
 	if err != nil {
 		return fmt.Errorf("claim contact: %w", err)
 	}
-	if !claimed {
-		s.log.Warn("not sending: contact already claimed", "contact_id", c.ID)
-		return nil
+	if !ok {
+		return nil // sent, being sent or settled by another call
 	}
-	return s.send(ctx, c)
+	if claim.OptedOut {
+		s.log.Info("not sending: recipient opted out", "contact_id", contactID, "phone", MaskPhone(claim.Phone))
+		return s.store.RecordFailed(ctx, contactID, 0, "opted out before sending")
+	}
+	return s.send(ctx, claim)
 }
 
-func (s *Service) send(ctx context.Context, c Contact) error {
+// AbandonContact marks failed a contact whose sending kept failing
+// transiently until the queue gave up, so that it does not stay queued.
+func (s *Service) AbandonContact(ctx context.Context, contactID int64, cause error) error {
+	s.log.Warn("sms abandoned after retries", "contact_id", contactID, "err", cause)
+	return s.store.RecordFailed(ctx, contactID, 0, "provider unreachable after retries: "+cause.Error())
+}
+
+func (s *Service) send(ctx context.Context, c SendClaim) error {
 	sent, err := s.sender.Send(ctx, OutboundSMS{To: c.Phone, Body: c.Body, StatusCallback: s.cfg.StatusCallbackURL})
 	var sendErr *SendError
 	switch {
 	case errors.As(err, &sendErr) && sendErr.Permanent:
-		s.log.Warn("sms refused", "contact_id", c.ID, "phone", MaskPhone(c.Phone), "code", sendErr.Code)
+		s.log.Warn("sms refused", "contact_id", c.ContactID, "phone", MaskPhone(c.Phone), "code", sendErr.Code)
 		if err := s.recordRefusal(ctx, c, sendErr); err != nil {
 			return err
 		}
 		return &PermanentError{Err: sendErr}
 	case err != nil:
-		// The provider did not take the SMS: free the claim so a retry may send it.
-		if relErr := s.store.ReleaseSend(ctx, c.ID); relErr != nil {
+		// The provider did not take the SMS: back to queued, for a retry.
+		if relErr := s.store.ReleaseSend(ctx, c.ContactID); relErr != nil {
 			return fmt.Errorf("release contact after %v: %w", err, relErr)
 		}
 		return fmt.Errorf("send sms: %w", err)
 	}
-	err = s.store.InTx(ctx, func(tx Store) error {
-		if err := tx.RecordSent(ctx, c.ID, sent.SID, s.cfg.Now()); err != nil {
+	if err := s.recordSent(ctx, c.ContactID, sent.SID); err != nil {
+		// Already sent: a retry must not send again, so this is not
+		// retried; the outbox sweep adopts the SID from the provider.
+		return &PermanentError{Err: err}
+	}
+	s.log.Info("sms sent", "contact_id", c.ContactID, "sid", sent.SID, "phone", MaskPhone(c.Phone))
+	return nil
+}
+
+// recordSent stores the SID of a contact being sent, and applies the
+// delivery reports that arrived before it.
+func (s *Service) recordSent(ctx context.Context, contactID int64, sid string) error {
+	err := s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.RecordSent(ctx, contactID, sid, s.cfg.Now()); err != nil {
 			return err
 		}
-		// Delivery reports may have arrived before the SID was stored.
-		early, err := tx.StatusEvents(ctx, sent.SID)
+		early, err := tx.StatusEvents(ctx, sid)
+		if err != nil || len(early) == 0 {
+			return err
+		}
+		c, err := tx.ContactBySID(ctx, sid)
 		if err != nil {
 			return err
 		}
-		c.Status, c.MessageSID = StatusSent, sent.SID
 		for _, r := range early {
 			if c, err = s.applyStatus(ctx, tx, c, r); err != nil {
 				return err
@@ -86,16 +103,14 @@ func (s *Service) send(ctx context.Context, c Contact) error {
 		return nil
 	})
 	if err != nil {
-		// Already sent: a retry must not send again, so this is not retried.
-		return &PermanentError{Err: fmt.Errorf("record sent sms %s: %w", sent.SID, err)}
+		return fmt.Errorf("record sent sms %s: %w", sid, err)
 	}
-	s.log.Info("sms sent", "contact_id", c.ID, "sid", sent.SID, "phone", MaskPhone(c.Phone))
 	return nil
 }
 
-func (s *Service) recordRefusal(ctx context.Context, c Contact, e *SendError) error {
+func (s *Service) recordRefusal(ctx context.Context, c SendClaim, e *SendError) error {
 	return s.store.InTx(ctx, func(tx Store) error {
-		if err := tx.RecordFailed(ctx, c.ID, e.Code, e.Message); err != nil {
+		if err := tx.RecordFailed(ctx, c.ContactID, e.Code, e.Message); err != nil {
 			return err
 		}
 		if e.OptedOut {

@@ -74,6 +74,9 @@ type OfferStore interface {
 	MarketOffers(ctx context.Context, o Offer, limit int) (string, []Offer, error)
 	// LockAllocation serialises outreach allocation until the transaction ends.
 	LockAllocation(ctx context.Context) error
+	// OfferContactTallies counts the offer's contacts by status, reply
+	// and error code, in few rows however many contacts there are.
+	OfferContactTallies(ctx context.Context, offerID int64) ([]ContactTally, error)
 }
 
 // MatchQuery is what MatchCandidates looks for.
@@ -99,13 +102,22 @@ type ContactStore interface {
 	// UnqueuedContacts lists the offer's contacts committed but not yet
 	// handed to the queue.
 	UnqueuedContacts(ctx context.Context, offerID int64) ([]int64, error)
+	// PlannedContacts lists contacts of any offer planned before the
+	// given time and still not queued.
+	PlannedContacts(ctx context.Context, before time.Time, limit int) ([]int64, error)
+	// QueuedContacts pages through the queued contacts in ID order.
+	QueuedContacts(ctx context.Context, after int64, limit int) ([]int64, error)
+	// StaleSending lists contacts claimed before the given time and still
+	// without a provider SID.
+	StaleSending(ctx context.Context, claimedBefore time.Time, limit int) ([]SendClaim, error)
+	// MarkEnqueued moves planned contacts to queued.
 	MarkEnqueued(ctx context.Context, ids []int64) error
 	Contact(ctx context.Context, id int64) (Contact, error)
 	// ContactBySID locks the contact for update inside a transaction.
 	ContactBySID(ctx context.Context, sid string) (Contact, error)
-	// ClaimSend marks the contact as being sent; false when it was
-	// already claimed or sent, in which case nothing must be sent.
-	ClaimSend(ctx context.Context, id int64) (bool, error)
+	// ClaimSend moves a planned or queued contact to sending; false when
+	// it is anywhere else, in which case nothing must be sent.
+	ClaimSend(ctx context.Context, id int64) (SendClaim, bool, error)
 	ReleaseSend(ctx context.Context, id int64) error
 	RecordSent(ctx context.Context, id int64, sid string, at time.Time) error
 	RecordFailed(ctx context.Context, id int64, code int, message string) error

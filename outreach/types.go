@@ -76,12 +76,15 @@ type ROMESkill struct {
 }
 
 // ContactStatus is where an SMS to a candidate stands. Statuses only move
-// forward: see Rank.
+// forward (see CanAdvance), except that a claim the provider refused
+// transiently goes back from sending to queued for a retry.
 type ContactStatus string
 
-// Contact statuses, in the order they are reached.
+// Contact statuses, in the order they are reached (migration 009).
 const (
-	StatusQueued      ContactStatus = "queued"
+	StatusPlanned     ContactStatus = "planned" // committed, not yet in the queue
+	StatusQueued      ContactStatus = "queued"  // in the queue
+	StatusSending     ContactStatus = "sending" // claimed by a worker, provider call in flight
 	StatusSent        ContactStatus = "sent"
 	StatusDelivered   ContactStatus = "delivered"
 	StatusUndelivered ContactStatus = "undelivered"

@@ -18,7 +18,7 @@ func (s *Service) Outreach(ctx context.Context, offerID int64) (OutreachProgress
 		return OutreachProgress{}, err
 	}
 	counts := map[string]int{"total": len(cs), "replied": 0}
-	for _, st := range []ContactStatus{StatusQueued, StatusSent, StatusDelivered, StatusUndelivered, StatusFailed} {
+	for _, st := range ContactStatuses {
 		counts[string(st)] = 0
 	}
 	for _, in := range []Interest{InterestInterested, InterestDeclined, InterestUnclear, InterestOptedOut} {

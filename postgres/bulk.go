@@ -172,3 +172,24 @@ func (s *Store) NaiveShortlist(ctx context.Context, o outreach.Offer, limit int)
 	})
 	return ids, translate(err, "naive shortlist")
 }
+
+// PlanContacts plans, in one statement, a contact of the offer for each of
+// the first n candidates (by ID) with the given SMS body: a send
+// benchmark's campaign, without ranking. It returns how many it planned.
+// It is for a benchmark's own database, never a real one.
+func (s *Store) PlanContacts(ctx context.Context, offerID int64, n int, body string) (int, error) {
+	const q = `
+INSERT INTO contacts (offer_id, candidate_id, phone, status, score, distance_km, reasons, body)
+SELECT $1, c.id, c.phone, 'planned', 50, 1, '[]', $3
+FROM candidates c ORDER BY c.id LIMIT $2
+ON CONFLICT (offer_id, candidate_id) DO NOTHING`
+	tag, err := s.db.Exec(ctx, q, offerID, n, body)
+	return int(tag.RowsAffected()), translate(err, "plan contacts")
+}
+
+// CountSent counts the offer's contacts that have a provider SID.
+func (s *Store) CountSent(ctx context.Context, offerID int64) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM contacts WHERE offer_id = $1 AND message_sid IS NOT NULL`, offerID).Scan(&n)
+	return n, translate(err, "count sent contacts")
+}

@@ -3,10 +3,12 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/franceoutreach/outreach/outreach"
+	"github.com/jackc/pgx/v5"
 )
 
 // CreateContacts inserts the contacts in one statement, skipping existing
@@ -57,30 +59,61 @@ RETURNING id, candidate_id, created_at`
 
 // UnqueuedContacts lists the offer's contacts not yet handed to the queue.
 func (s *Store) UnqueuedContacts(ctx context.Context, offerID int64) ([]int64, error) {
-	const q = `SELECT id FROM contacts WHERE offer_id = $1 AND enqueued_at IS NULL AND status = 'queued' ORDER BY score DESC, id`
-	rows, err := s.db.Query(ctx, q, offerID)
-	if err != nil {
-		return nil, translate(err, "unqueued contacts")
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err, "scan contact id")
-		}
-		ids = append(ids, id)
-	}
-	return ids, translate(rows.Err(), "unqueued contacts")
+	const q = `SELECT id FROM contacts WHERE offer_id = $1 AND status = 'planned' ORDER BY score DESC, id`
+	return s.contactIDs(ctx, "unqueued contacts", q, offerID)
 }
 
-// MarkEnqueued records that the queue holds these contacts.
+// PlannedContacts lists up to limit contacts of any offer still planned
+// (committed, not queued) since before: those whose outreach start did not
+// queue them, because Redis was down or the process died.
+func (s *Store) PlannedContacts(ctx context.Context, before time.Time, limit int) ([]int64, error) {
+	const q = `SELECT id FROM contacts WHERE status = 'planned' AND created_at < $1 ORDER BY id LIMIT $2`
+	return s.contactIDs(ctx, "planned contacts", q, before, limit)
+}
+
+// QueuedContacts lists up to limit queued contacts with an ID above
+// after, in ID order: a page of the sweep that queues them again.
+func (s *Store) QueuedContacts(ctx context.Context, after int64, limit int) ([]int64, error) {
+	const q = `SELECT id FROM contacts WHERE status = 'queued' AND id > $1 ORDER BY id LIMIT $2`
+	return s.contactIDs(ctx, "queued contacts", q, after, limit)
+}
+
+func (s *Store) contactIDs(ctx context.Context, what, q string, args ...any) ([]int64, error) {
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ids, translate(err, what)
+}
+
+// MarkEnqueued moves planned contacts to queued: the queue holds them.
 func (s *Store) MarkEnqueued(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := s.db.Exec(ctx, `UPDATE contacts SET enqueued_at = now() WHERE id = ANY ($1) AND enqueued_at IS NULL`, ids)
+	const q = `UPDATE contacts SET status = 'queued', enqueued_at = now(), updated_at = now()
+WHERE id = ANY ($1) AND status = 'planned'`
+	_, err := s.db.Exec(ctx, q, ids)
 	return translate(err, "mark enqueued")
+}
+
+// StaleSending lists up to limit contacts claimed for sending before
+// claimedBefore and still without a provider SID: their worker died, or
+// hangs, between the claim and the record of the SID.
+func (s *Store) StaleSending(ctx context.Context, claimedBefore time.Time, limit int) ([]outreach.SendClaim, error) {
+	const q = `SELECT id, phone, body, send_claimed_at FROM contacts
+WHERE status = 'sending' AND message_sid IS NULL AND send_claimed_at < $1 ORDER BY id LIMIT $2`
+	rows, err := s.db.Query(ctx, q, claimedBefore, limit)
+	if err != nil {
+		return nil, translate(err, "stale sending contacts")
+	}
+	claims, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outreach.SendClaim, error) {
+		var c outreach.SendClaim
+		err := row.Scan(&c.ContactID, &c.Phone, &c.Body, &c.ClaimedAt)
+		return c, err
+	})
+	return claims, translate(err, "stale sending contacts")
 }
 
 const contactColumns = `k.id, k.offer_id, k.candidate_id, k.phone, k.status, k.score, k.distance_km, k.reasons, k.body,
@@ -137,24 +170,36 @@ WHERE k.offer_id = $1 ORDER BY k.score DESC, k.id`
 	return out, translate(rows.Err(), "offer contacts")
 }
 
-// ClaimSend marks a queued, unsent, unclaimed contact as being sent.
-func (s *Store) ClaimSend(ctx context.Context, id int64) (bool, error) {
-	const q = `UPDATE contacts SET send_claimed_at = now(), updated_at = now()
-WHERE id = $1 AND status = 'queued' AND message_sid IS NULL AND send_claimed_at IS NULL`
-	tag, err := s.db.Exec(ctx, q, id)
-	return tag.RowsAffected() == 1, translate(err, "claim contact")
+// ClaimSend moves a planned or queued contact to sending, in one
+// statement that also says whether its phone opted out. ok is false when
+// the contact is anywhere else (being sent, sent, failed): nothing must be
+// sent. A planned contact may be claimed: its task can run before the
+// process that queued it marked it queued.
+func (s *Store) ClaimSend(ctx context.Context, id int64) (outreach.SendClaim, bool, error) {
+	const q = `UPDATE contacts k SET status = 'sending', send_claimed_at = now(), updated_at = now()
+WHERE k.id = $1 AND k.status IN ('planned', 'queued') AND k.message_sid IS NULL
+RETURNING k.id, k.phone, k.body, k.send_claimed_at, EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = k.phone)`
+	var c outreach.SendClaim
+	err := s.db.QueryRow(ctx, q, id).Scan(&c.ContactID, &c.Phone, &c.Body, &c.ClaimedAt, &c.OptedOut)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, false, nil
+	}
+	return c, err == nil, translate(err, "claim contact")
 }
 
-// ReleaseSend frees a claim after the provider refused the SMS transiently.
+// ReleaseSend puts a contact being sent back in the queued state, after
+// the provider refused the SMS transiently or never received it.
 func (s *Store) ReleaseSend(ctx context.Context, id int64) error {
-	_, err := s.db.Exec(ctx, `UPDATE contacts SET send_claimed_at = NULL, updated_at = now() WHERE id = $1 AND message_sid IS NULL`, id)
+	const q = `UPDATE contacts SET status = 'queued', send_claimed_at = NULL, updated_at = now()
+WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
+	_, err := s.db.Exec(ctx, q, id)
 	return translate(err, "release contact")
 }
 
-// RecordSent stores the provider SID of a sent SMS.
+// RecordSent stores the provider SID of an SMS being sent.
 func (s *Store) RecordSent(ctx context.Context, id int64, sid string, at time.Time) error {
 	const q = `UPDATE contacts SET message_sid = $2, status = 'sent', sent_at = $3, updated_at = now()
-WHERE id = $1 AND message_sid IS NULL`
+WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
 	tag, err := s.db.Exec(ctx, q, id, sid, at)
 	if err == nil && tag.RowsAffected() != 1 {
 		return fmt.Errorf("record sent: contact %d already has a message sid", id)
@@ -165,7 +210,7 @@ WHERE id = $1 AND message_sid IS NULL`
 // RecordFailed marks a contact failed with the provider's reason.
 func (s *Store) RecordFailed(ctx context.Context, id int64, code int, message string) error {
 	const q = `UPDATE contacts SET status = 'failed', error_code = nullif($2, 0), error_message = $3, updated_at = now()
-WHERE id = $1 AND message_sid IS NULL`
+WHERE id = $1 AND message_sid IS NULL AND status IN ('planned', 'queued', 'sending')`
 	_, err := s.db.Exec(ctx, q, id, code, message)
 	return translate(err, "record failed")
 }

@@ -34,8 +34,10 @@ func TestEnqueueSendIsIdempotentAndScheduled(t *testing.T) {
 
 // contactSender answers each contact with the error it was given.
 type contactSender struct {
-	errs map[int64]error
-	done chan int64
+	errs      map[int64]error
+	done      chan int64
+	abandoned chan int64
+	sweeps    chan struct{}
 }
 
 func (s contactSender) SendContact(_ context.Context, id int64) error {
@@ -43,10 +45,76 @@ func (s contactSender) SendContact(_ context.Context, id int64) error {
 	return s.errs[id]
 }
 
+func (s contactSender) AbandonContact(_ context.Context, id int64, _ error) error {
+	s.abandoned <- id
+	return nil
+}
+
+func (s contactSender) ReconcileOutbox(context.Context) (outreach.OutboxSwept, error) {
+	select {
+	case s.sweeps <- struct{}{}:
+	default:
+	}
+	return outreach.OutboxSwept{}, nil
+}
+
+func TestWorkerAbandonsAfterTheLastRetryAndSweeps(t *testing.T) {
+	rdb, ns := testenv.Redis(t)
+	sender := contactSender{done: make(chan int64, 10), abandoned: make(chan int64, 10), sweeps: make(chan struct{}, 1),
+		errs: map[int64]error{7: errors.New("twilio 503")}}
+	w := queue.NewWorker(rdb, queue.WorkerConfig{Queue: ns, ShutdownTimeout: time.Second, SweepEvery: 50 * time.Millisecond}, sender)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Shutdown()
+	select {
+	case <-sender.sweeps:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the worker did not sweep the outbox")
+	}
+	// A task with no retry left, as after the twelfth.
+	task := asynq.NewTask(queue.TypeSendSMS, []byte(`{"contact_id":7}`), asynq.TaskID(queue.SendSMSTaskID(7)),
+		asynq.Queue(ns), asynq.MaxRetry(0))
+	if _, err := asynq.NewClientFromRedisClient(rdb).Enqueue(task); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-sender.abandoned:
+		if id != 7 {
+			t.Fatalf("abandoned contact %d, want 7", id)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a transient failure on the last attempt did not abandon the contact")
+	}
+}
+
+func TestQueueLostUntilMarkedWhole(t *testing.T) {
+	ctx := context.Background()
+	rdb, ns := testenv.Redis(t)
+	client := queue.NewClient(rdb, ns)
+	steps := []struct {
+		do   func() error
+		want bool
+	}{
+		{func() error { return nil }, true}, // never marked: lost, as after a restart
+		{func() error { return client.MarkQueueWhole(ctx) }, false},
+		{func() error { return nil }, false},
+		{func() error { return rdb.Del(ctx, "outreach:"+ns+":queue-whole").Err() }, true}, // Redis emptied
+	}
+	for i, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatal(err)
+		}
+		if lost, err := client.QueueLost(ctx); err != nil || lost != st.want {
+			t.Fatalf("step %d: lost %v (err %v), want %v", i, lost, err, st.want)
+		}
+	}
+}
+
 func TestWorkerRetryPolicy(t *testing.T) {
 	rdb, ns := testenv.Redis(t)
 	quietUntil := time.Now().Add(time.Hour).Truncate(time.Second)
-	sender := contactSender{done: make(chan int64, 10), errs: map[int64]error{
+	sender := contactSender{done: make(chan int64, 10), abandoned: make(chan int64, 10), errs: map[int64]error{
 		1: nil,
 		2: &outreach.PermanentError{Err: errors.New("21211 invalid number")},
 		3: &outreach.RetryAtError{At: quietUntil, Reason: "quiet hours"},

@@ -52,6 +52,7 @@ func NewSendSMSTask(contactID int64, at time.Time, queueName string) (*asynq.Tas
 // Client enqueues tasks.
 type Client struct {
 	asynq *asynq.Client
+	rdb   redis.UniversalClient
 	queue string
 }
 
@@ -60,7 +61,7 @@ func NewClient(rdb redis.UniversalClient, queueName string) *Client {
 	if queueName == "" {
 		queueName = DefaultQueue
 	}
-	return &Client{asynq: asynq.NewClientFromRedisClient(rdb), queue: queueName}
+	return &Client{asynq: asynq.NewClientFromRedisClient(rdb), rdb: rdb, queue: queueName}
 }
 
 // EnqueueSend schedules a contact's SMS. A contact already in the queue is
@@ -76,6 +77,29 @@ func (c *Client) EnqueueSend(ctx context.Context, contactID int64, at time.Time)
 	}
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", task.Type(), err)
+	}
+	return nil
+}
+
+// wholeKey marks, in the Redis that holds the queue, that every queued
+// contact was handed to it. It vanishes with the rest when Redis loses its
+// data (a restart without persistence, a flush, a failover to an empty
+// replica), which is how the outbox sweep knows to queue them all again.
+func (c *Client) wholeKey() string { return "outreach:" + c.queue + ":queue-whole" }
+
+// QueueLost reports whether the mark of a whole queue is missing.
+func (c *Client) QueueLost(ctx context.Context) (bool, error) {
+	n, err := c.rdb.Exists(ctx, c.wholeKey()).Result()
+	if err != nil {
+		return false, fmt.Errorf("check queue mark: %w", err)
+	}
+	return n == 0, nil
+}
+
+// MarkQueueWhole sets the mark of a whole queue.
+func (c *Client) MarkQueueWhole(ctx context.Context) error {
+	if err := c.rdb.Set(ctx, c.wholeKey(), time.Now().UTC().Format(time.RFC3339), 0).Err(); err != nil {
+		return fmt.Errorf("mark queue whole: %w", err)
 	}
 	return nil
 }

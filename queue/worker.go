@@ -15,9 +15,13 @@ import (
 	"github.com/franceoutreach/outreach/outreach"
 )
 
-// ContactSender is the use case the worker runs for TypeSendSMS.
+// ContactSender is what the worker runs: the sending of a contact's SMS
+// (TypeSendSMS), giving up on one after the last retry, and the outbox
+// sweep.
 type ContactSender interface {
 	SendContact(ctx context.Context, contactID int64) error
+	AbandonContact(ctx context.Context, contactID int64, cause error) error
+	ReconcileOutbox(ctx context.Context) (outreach.OutboxSwept, error)
 }
 
 // WorkerConfig sets up a worker process.
@@ -25,13 +29,23 @@ type WorkerConfig struct {
 	Queue           string // "" means DefaultQueue
 	Concurrency     int    // 0 means 10
 	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
+	// SweepEvery is the period of the outbox sweep (0 means 5 s).
+	SweepEvery time.Duration
+	// RetryBase is the first retry delay after a transient provider error,
+	// doubling with each retry up to an hour (0 means 10 s).
+	RetryBase time.Duration
+	Logger    *slog.Logger
 }
 
-// Worker runs queued tasks.
+// Worker runs queued tasks and sweeps the outbox.
 type Worker struct {
-	server *asynq.Server
-	mux    *asynq.ServeMux
+	server     *asynq.Server
+	mux        *asynq.ServeMux
+	sender     ContactSender
+	sweepEvery time.Duration
+	log        *slog.Logger
+	stopSweep  context.CancelFunc
+	swept      chan struct{}
 }
 
 // NewWorker builds a worker that sends SMS through sender.
@@ -45,6 +59,13 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, sender ContactSender
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 20 * time.Second
 	}
+	if cfg.SweepEvery == 0 {
+		cfg.SweepEvery = 5 * time.Second
+	}
+	if cfg.RetryBase == 0 {
+		cfg.RetryBase = 10 * time.Second
+	}
+	retryDelay := backoff(cfg.RetryBase)
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -71,38 +92,80 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, sender ContactSender
 		}
 		err := sender.SendContact(ctx, p.ContactID)
 		var permanent *outreach.PermanentError
-		if errors.As(err, &permanent) {
+		switch {
+		case errors.As(err, &permanent):
+			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		case err != nil && isFailure(err) && lastAttempt(ctx):
+			if abandonErr := sender.AbandonContact(ctx, p.ContactID, err); abandonErr != nil {
+				return fmt.Errorf("%w (and marking it failed: %w)", err, abandonErr)
+			}
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		}
 		return err
 	})
-	return &Worker{server: server, mux: mux}
+	return &Worker{server: server, mux: mux, sender: sender, sweepEvery: cfg.SweepEvery, log: log}
 }
 
-// Start begins processing in the background.
+// lastAttempt reports whether the task running in ctx has no retry left.
+func lastAttempt(ctx context.Context) bool {
+	retried, ok1 := asynq.GetRetryCount(ctx)
+	most, ok2 := asynq.GetMaxRetry(ctx)
+	return ok1 && ok2 && retried >= most
+}
+
+// Start begins processing, and sweeping the outbox, in the background.
 func (w *Worker) Start() error {
 	if err := w.server.Start(w.mux); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stopSweep, w.swept = cancel, make(chan struct{})
+	go w.sweep(ctx)
 	return nil
 }
 
-// Shutdown stops fetching tasks, waits for those in flight (up to the
-// shutdown timeout) and puts the unfinished ones back in the queue.
+// sweep runs the outbox sweep at start and then periodically, until ctx
+// ends. A failed sweep (Redis or PostgreSQL down) is logged and retried at
+// the next tick.
+func (w *Worker) sweep(ctx context.Context) {
+	defer close(w.swept)
+	tick := time.NewTicker(w.sweepEvery)
+	defer tick.Stop()
+	for {
+		if _, err := w.sender.ReconcileOutbox(ctx); err != nil && ctx.Err() == nil {
+			w.log.Warn("outbox sweep failed; next one in a moment", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Shutdown stops the sweep and fetching tasks, waits for those in flight
+// (up to the shutdown timeout) and puts the unfinished ones back in the
+// queue.
 func (w *Worker) Shutdown() {
+	if w.stopSweep != nil {
+		w.stopSweep()
+		<-w.swept
+	}
 	w.server.Shutdown()
 }
 
-// retryDelay waits until the end of quiet hours for a RetryAtError, and
-// backs off exponentially with jitter otherwise (10 s, 20 s, ... up to 1 h).
-func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
-	var at *outreach.RetryAtError
-	if errors.As(err, &at) {
-		return max(time.Until(at.At), time.Second)
+// backoff returns the retry delay: until the end of quiet hours for a
+// RetryAtError; otherwise exponential from base with jitter (10 s, 20 s,
+// ... up to 1 h by default), the jitter spreading a burst of failures.
+func backoff(base time.Duration) asynq.RetryDelayFunc {
+	return func(n int, err error, _ *asynq.Task) time.Duration {
+		var at *outreach.RetryAtError
+		if errors.As(err, &at) {
+			return max(time.Until(at.At), time.Second)
+		}
+		d := min(base<<min(n, 9), time.Hour)
+		return d/2 + rand.N(d/2+1)
 	}
-	d := 10 * time.Second << min(n, 9)
-	d = min(d, time.Hour)
-	return d/2 + rand.N(d/2+1)
 }
 
 // isFailure tells asynq whether an error counts against the retry limit:

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -113,10 +114,28 @@ func (s *Server) SetOutage(status int, count int) {
 	s.outage = outage{status: status, left: count}
 }
 
+// flakiness makes a share of Messages.json posts fail at random.
+type flakiness struct {
+	share    float64
+	statuses []int
+}
+
+// SetFlakiness makes each Messages.json post fail with probability share,
+// answering one of statuses (e.g. 429 and 500) at random; share 0 stops it.
+// Failed posts record nothing, as at Twilio.
+func (s *Server) SetFlakiness(share float64, statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flaky = flakiness{share: share, statuses: statuses}
+}
+
 // takeOutage returns the status to fail the current post with, or 0.
 func (s *Server) takeOutage() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if f := s.flaky; f.share > 0 && len(f.statuses) > 0 && rand.Float64() < f.share {
+		return f.statuses[rand.IntN(len(f.statuses))]
+	}
 	if s.outage.status == 0 || s.outage.left == 0 {
 		return 0
 	}
@@ -266,4 +285,48 @@ func resourceOf(m Message) messageResource {
 		res.MessagingServiceSID = &m.MessagingServiceSID
 	}
 	return res
+}
+
+// handleReadMessages serves Twilio's message list: the account's messages,
+// newest first, filtered by To and From, one page of PageSize (default 50,
+// at most 1000), in Twilio's list envelope. Enough for twilio-go's
+// ListMessage, which the outbox sweep uses to find an SMS whose SID was
+// never recorded.
+func (s *Server) handleReadMessages(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) || r.PathValue("AccountSid") != s.cfg.AccountSID {
+		writeAuthError(w)
+		return
+	}
+	q := r.URL.Query()
+	size := 50
+	if v := q.Get("PageSize"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, 20001, "Invalid PageSize")
+			return
+		}
+		size = min(n, 1000)
+	}
+	to, from := q.Get("To"), q.Get("From")
+	s.mu.Lock()
+	page := []messageResource{}
+	for i := len(s.messages) - 1; i >= 0 && len(page) < size; i-- {
+		m := s.messages[i]
+		if (to == "" || m.To == to) && (from == "" || m.From == from) {
+			page = append(page, resourceOf(*m))
+		}
+	}
+	s.mu.Unlock()
+	uri := r.URL.RequestURI()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"messages":          page,
+		"first_page_uri":    uri,
+		"next_page_uri":     nil,
+		"previous_page_uri": nil,
+		"page":              0,
+		"page_size":         size,
+		"start":             0,
+		"end":               max(len(page)-1, 0),
+		"uri":               uri,
+	})
 }

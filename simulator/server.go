@@ -51,6 +51,7 @@ type Server struct {
 	bySID      map[string]*Message
 	behaviours map[string]Behaviour
 	outage     outage
+	flaky      flakiness
 	inbound    map[string]postedInbound // by MessageSid, for ReplayInbound
 	changed    chan struct{}            // closed and replaced whenever messages change
 }
@@ -90,6 +91,7 @@ func New(cfg Config) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", s.handleCreateMessage)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/Messages.json", s.handleReadMessages)
 	mux.HandleFunc("GET /messages", s.requireAuth(s.handleListMessages))
 	mux.HandleFunc("POST /inbound", s.requireAuth(s.handleInbound))
 	mux.HandleFunc("POST /numbers", s.requireAuth(s.handleNumbers))

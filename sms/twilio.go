@@ -142,3 +142,39 @@ func (s *TwilioSender) Send(ctx context.Context, m outreach.OutboundSMS) (outrea
 	}
 	return sent, nil
 }
+
+// findPageSize bounds the messages FindSent reads: a job seeker receives a
+// few offer SMS a week, so the latest 50 to them cover days.
+const findPageSize = 50
+
+// FindSent looks among the latest messages Twilio holds for the phone
+// number for one with that body, created at or after since: how the outbox
+// sweep learns whether an SMS whose SID was never recorded went out.
+func (s *TwilioSender) FindSent(ctx context.Context, to, body string, since time.Time) (outreach.SentSMS, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	rest, rt := s.restClient(ctx)
+	params := &api.ListMessageParams{}
+	params.SetTo(to)
+	params.SetPageSize(findPageSize)
+	params.SetLimit(findPageSize)
+	msgs, err := rest.Api.ListMessage(params)
+	if err != nil {
+		return outreach.SentSMS{}, false, classify(ctx, err, rt.lastStatus())
+	}
+	for _, m := range msgs {
+		if m.Sid == nil || m.Body == nil || *m.Body != body || m.DateCreated == nil {
+			continue
+		}
+		created, err := time.Parse(time.RFC1123Z, *m.DateCreated)
+		if err != nil || created.Before(since.Truncate(time.Second)) {
+			continue
+		}
+		sent := outreach.SentSMS{SID: *m.Sid}
+		if m.Status != nil {
+			sent.Status = *m.Status
+		}
+		return sent, true, nil
+	}
+	return outreach.SentSMS{}, false, nil
+}

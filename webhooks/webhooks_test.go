@@ -48,6 +48,9 @@ func setup(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, ok, err := store.ClaimSend(ctx, created[0].ID); err != nil || !ok {
+		t.Fatalf("claim: %v, %v", ok, err)
+	}
 	if err := store.RecordSent(ctx, created[0].ID, sentSID, time.Now()); err != nil {
 		t.Fatal(err)
 	}

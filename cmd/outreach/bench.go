@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,8 +75,11 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 // against a national population in a database of its own, through the
 // service as the API calls it, then the naive baseline, and a summary line.
 func runBench(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "send" {
+		return runBenchSend(ctx, cfg, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "match" {
-		return fmt.Errorf("bench: the benchmark is 'bench match': %w", errUsage)
+		return fmt.Errorf("bench: the benchmarks are 'bench match' and 'bench send': %w", errUsage)
 	}
 	opts, err := parseBenchFlags(args[1:])
 	if err != nil {
@@ -225,6 +229,12 @@ func (b *bench) close() {
 // benchDatabaseURL is DATABASE_URL with "_bench_<candidates>" appended to
 // the database name, so the benchmark never touches the service's data.
 func benchDatabaseURL(databaseURL string, candidates int) (benchURL, name string, err error) {
+	return benchDatabaseNamed(databaseURL, strconv.Itoa(candidates))
+}
+
+// benchDatabaseNamed is DATABASE_URL with "_bench_<suffix>" appended to
+// the database name.
+func benchDatabaseNamed(databaseURL, suffix string) (benchURL, name string, err error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return "", "", errors.New("bench: DATABASE_URL must be a postgres:// URL")
@@ -233,7 +243,7 @@ func benchDatabaseURL(databaseURL string, candidates int) (benchURL, name string
 	if base == "" {
 		base = "outreach"
 	}
-	name = fmt.Sprintf("%s_bench_%d", base, candidates)
+	name = base + "_bench_" + suffix
 	u.Path, u.RawPath = "/"+name, ""
 	return u.String(), name, nil
 }

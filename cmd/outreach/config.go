@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +38,12 @@ type Config struct {
 	MaxSMSPer7 int                 // MAX_OFFER_SMS_PER_7_DAYS per job seeker; 0: no cap
 	MatchIndex bool                // MATCH_INDEX: serve shortlists from an in-memory candidate index
 	LogLevel   string              // LOG_LEVEL: debug, info, warn, error
+
+	// SMSTemplatesFile (SMS_TEMPLATES) is a JSON file of the SMS texts per
+	// agency (docs/sms-templates.example.json), read into SMSTemplates;
+	// unset: the built-in texts.
+	SMSTemplatesFile string
+	SMSTemplates     *outreach.SMSTemplates
 }
 
 // simulatorAccountSID is the account of the built-in simulator.
@@ -63,6 +71,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		TwilioFrom:                get("TWILIO_FROM", ""),
 		TwilioMessagingServiceSID: get("TWILIO_MESSAGING_SERVICE_SID", ""),
 		AgencyName:                get("AGENCY_NAME", "France Travail"),
+		SMSTemplatesFile:          get("SMS_TEMPLATES", ""),
 		QueueName:                 get("QUEUE_NAME", "outreach"),
 		LogLevel:                  get("LOG_LEVEL", "info"),
 	}
@@ -101,6 +110,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	default:
 		bad("MATCH_INDEX: %q is not on or off", v)
 	}
+	c.loadSMSTemplates(bad)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -144,6 +154,23 @@ func (c *Config) checkTwilio(apiURL string, bad func(string, ...any)) {
 	c.TwilioAPIURL = strings.TrimRight(apiURL, "/")
 }
 
+// loadSMSTemplates reads SMSTemplatesFile, naming each bad template.
+func (c *Config) loadSMSTemplates(bad func(string, ...any)) {
+	if c.SMSTemplatesFile == "" {
+		return
+	}
+	data, err := os.ReadFile(c.SMSTemplatesFile)
+	if err != nil {
+		bad("SMS_TEMPLATES: %v", err)
+		return
+	}
+	if c.SMSTemplates, err = outreach.ParseSMSTemplates(data); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			bad("SMS_TEMPLATES: %s: %s", c.SMSTemplatesFile, line)
+		}
+	}
+}
+
 // requireAPIToken is checked by the commands that serve the API.
 func (c Config) requireAPIToken() error {
 	if c.APIToken == "" {
@@ -181,9 +208,10 @@ func (c Config) String() string {
 	if c.Simulator {
 		mode = "simulator"
 	}
-	return fmt.Sprintf("database=%s redis=%s http=%s public=%s api_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s",
+	templates := cmp.Or(c.SMSTemplatesFile, "built-in")
+	return fmt.Sprintf("database=%s redis=%s http=%s public=%s api_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s sms_templates=%s",
 		redactURL(c.DatabaseURL), redactURL(c.RedisURL), c.HTTPAddr, c.PublicURL, mask(c.APIToken), mode,
-		c.TwilioAPIURL, c.TwilioAccountSID, mask(c.TwilioAuthToken), c.QuietHours, c.Timezone, c.QueueName)
+		c.TwilioAPIURL, c.TwilioAccountSID, mask(c.TwilioAuthToken), c.QuietHours, c.Timezone, c.QueueName, templates)
 }
 
 func redactURL(raw string) string {

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/franceoutreach/outreach/outreach"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -42,8 +46,9 @@ func TestLoadConfig(t *testing.T) {
 		}},
 		{"half twilio credentials", map[string]string{"TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("a", 32)}, []string{"TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", "TWILIO_FROM"}, nil},
 		{"every problem at once", map[string]string{"PUBLIC_URL": "sms.example", "DATABASE_URL": "mysql://x", "REDIS_URL": "http://x",
-			"QUIET_HOURS": "25:00-08:00", "TIMEZONE": "Mars/Olympus", "API_TOKEN": "short", "LOG_LEVEL": "loud", "MATCH_INDEX": "yes"},
-			[]string{"PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "QUIET_HOURS", "TIMEZONE", "API_TOKEN", "LOG_LEVEL", "MATCH_INDEX"}, nil},
+			"QUIET_HOURS": "25:00-08:00", "TIMEZONE": "Mars/Olympus", "API_TOKEN": "short", "LOG_LEVEL": "loud", "MATCH_INDEX": "yes",
+			"SMS_TEMPLATES": "/nonexistent/sms-templates.json"},
+			[]string{"PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "QUIET_HOURS", "TIMEZONE", "API_TOKEN", "LOG_LEVEL", "MATCH_INDEX", "SMS_TEMPLATES"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +73,57 @@ func TestLoadConfig(t *testing.T) {
 			}
 			if s := c.String(); strings.Contains(s, env["API_TOKEN"]) || (c.TwilioAuthToken != "" && strings.Contains(s, c.TwilioAuthToken)) {
 				t.Errorf("secrets printed: %s", s)
+			}
+		})
+	}
+}
+
+func TestLoadConfigSMSTemplates(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	lyon := outreach.OfferSMS{AgencyName: "Agence Lyon Part-Dieu", FirstName: "Marie", JobTitle: "Boulanger", Town: "Lyon", ContractType: "CDI", Reference: "K4P8M2"}
+	tests := []struct {
+		name    string
+		path    string
+		wantErr []string // each must appear in the error, on one line
+		want    string   // the offer SMS of lyon, when no error
+	}{
+		{"unset: built-in text", "", nil,
+			"Bonjour Marie, Agence Lyon Part-Dieu : offre Boulanger (CDI) à Lyon. Intéressé(e) ? Répondez OUI ou NON avec la réf K4P8M2. STOP pour ne plus recevoir de SMS."},
+		{"the example of the docs", "../../docs/sms-templates.example.json", nil,
+			"Marie, une offre de l'agence Lyon Part-Dieu : Boulanger (CDI) à Lyon. Ça vous intéresse ? Répondez OUI ou NON + réf K4P8M2. STOP pour ne plus recevoir nos SMS."},
+		{"missing file", filepath.Join(dir, "absent.json"), []string{"SMS_TEMPLATES: open ", "absent.json: no such file"}, ""},
+		{"invalid JSON", file("invalid.json", `{"default": {"offer": }}`), []string{"SMS_TEMPLATES: ", "invalid.json: invalid JSON at line 1"}, ""},
+		{"bad templates", file("bad.json", `{
+			"Agence Lyon Part-Dieu": {"offer": "{{.JobTitle}}, réf {{.Reference}} : OUI ou NON ?"},
+			"default": {"offer": "{{.JobTitle}"}}`),
+			[]string{`bad.json: agency "Agence Lyon Part-Dieu", template "offer": does not say how to opt out: STOP`,
+				`bad.json: agency "default", template "offer": does not parse`}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"API_TOKEN": "0123456789abcdef", "SMS_TEMPLATES": tt.path}
+			c, err := loadConfig(func(k string) string { return env[k] })
+			for _, want := range tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("error %v does not say %s", err, want)
+				}
+			}
+			if len(tt.wantErr) > 0 {
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if got, err := c.SMSTemplates.Offer(lyon.AgencyName).Compose(lyon); err != nil || got != tt.want {
+				t.Errorf("offer SMS\n got %q (%v)\nwant %q", got, err, tt.want)
 			}
 		})
 	}

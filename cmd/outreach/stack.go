@@ -81,6 +81,7 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		AgencyName:        cfg.AgencyName,
 		StatusCallbackURL: cfg.PublicURL + webhooks.StatusPath,
 		QuietHours:        cfg.QuietHours,
+		SMSTemplates:      cfg.SMSTemplates,
 		Now:               opts.now,
 		// The service reads 0 as its default and a negative value as no cap.
 		MaxOfferSMSPer7Days: cmp.Or(cfg.MaxSMSPer7, -1),
@@ -122,6 +123,7 @@ func (s *stack) startHTTP(hub *live.Hub, ln net.Listener) error {
 	e.Use(middleware.Recover(), middleware.RequestID(), accessLog(s.log))
 	api.New(s.svc, hub, s.cfg.APIToken, api.NewInboxLinks(s.cfg.APIToken), s.log).Register(e)
 	webhooks.New(s.svc, s.cfg.TwilioAuthToken, s.cfg.PublicURL, s.log).Register(e)
+	mountQueueMonitor(e, s.rdb, s.cfg.APIToken)
 	if s.cfg.Simulator {
 		s.sim = simulator.New(simulator.Config{
 			AccountSID:  s.cfg.TwilioAccountSID,
