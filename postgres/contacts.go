@@ -196,10 +196,19 @@ WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
 	return translate(err, "release contact")
 }
 
-// RecordSent stores the provider SID of an SMS being sent.
+// messageLock serialises, per provider SID, the record of the SID and the
+// record of a delivery report, so that a report arriving while the SID is
+// being stored is either seen by the status webhook (the SID committed
+// first) or by the sender's look for early reports (the report committed
+// first): never by neither. Class 7 keeps these locks apart from others.
+const messageLock = `SELECT pg_advisory_xact_lock(7, hashtext($2))`
+
+// RecordSent stores the provider SID of an SMS being sent, in one
+// statement that holds the SID's lock until it commits.
 func (s *Store) RecordSent(ctx context.Context, id int64, sid string, at time.Time) error {
-	const q = `UPDATE contacts SET message_sid = $2, status = 'sent', sent_at = $3, updated_at = now()
-WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
+	const q = `WITH lock AS (` + messageLock + `)
+UPDATE contacts k SET message_sid = $2, status = 'sent', sent_at = $3, updated_at = now() FROM lock
+WHERE k.id = $1 AND k.status = 'sending' AND k.message_sid IS NULL`
 	tag, err := s.db.Exec(ctx, q, id, sid, at)
 	if err == nil && tag.RowsAffected() != 1 {
 		return fmt.Errorf("record sent: contact %d already has a message sid", id)
@@ -234,7 +243,8 @@ func (s *Store) SetReply(ctx context.Context, id int64, reply outreach.Interest,
 
 // RecordStatusEvent stores a delivery report once per (sid, status).
 func (s *Store) RecordStatusEvent(ctx context.Context, sid, status string, errorCode int) (bool, error) {
-	const q = `INSERT INTO status_events (message_sid, status, error_code) VALUES ($1, $2, nullif($3, 0))
+	const q = `WITH lock AS (SELECT pg_advisory_xact_lock(7, hashtext($1)))
+INSERT INTO status_events (message_sid, status, error_code) SELECT $1, $2, nullif($3, 0) FROM lock
 ON CONFLICT DO NOTHING`
 	tag, err := s.db.Exec(ctx, q, sid, status, errorCode)
 	return tag.RowsAffected() == 1, translate(err, "record status event")

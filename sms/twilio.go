@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
@@ -84,9 +83,10 @@ func NewTwilioSender(cfg Config) (*TwilioSender, error) {
 	}, nil
 }
 
-// restClient returns a twilio-go client whose requests are bound to ctx,
-// and the transport that carries them. It is cheap enough to make per call.
-func (s *TwilioSender) restClient(ctx context.Context) (*twilio.RestClient, *callTransport) {
+// restClient returns twilio-go's Messages API bound to ctx, and the
+// transport that carries its requests. Only the API service is built (not
+// twilio.RestClient and its fifty services): cheap enough per call.
+func (s *TwilioSender) restClient(ctx context.Context) (*api.ApiService, *callTransport) {
 	rt := &callTransport{ctx: ctx, sender: s}
 	httpClient := &http.Client{
 		Transport: rt,
@@ -98,13 +98,8 @@ func (s *TwilioSender) restClient(ctx context.Context) (*twilio.RestClient, *cal
 		Credentials: client.NewCredentials(s.cfg.AccountSID, s.cfg.AuthToken),
 		HTTPClient:  httpClient,
 	}
-	c.SetAccountSid(s.cfg.AccountSID) // not set by NewRestClientWithParams when Client is given
-	rest := twilio.NewRestClientWithParams(twilio.ClientParams{
-		Username: s.cfg.AccountSID,
-		Password: s.cfg.AuthToken,
-		Client:   c,
-	})
-	return rest, rt
+	c.SetAccountSid(s.cfg.AccountSID)
+	return api.NewApiServiceWithClient(c), rt
 }
 
 // Send hands m to Twilio. A refusal or failure is a *outreach.SendError
@@ -126,7 +121,7 @@ func (s *TwilioSender) Send(ctx context.Context, m outreach.OutboundSMS) (outrea
 		params.SetStatusCallback(m.StatusCallback)
 	}
 
-	msg, err := rest.Api.CreateMessage(params)
+	msg, err := rest.CreateMessage(params)
 	if err != nil {
 		return outreach.SentSMS{}, classify(ctx, err, rt.lastStatus())
 	}
@@ -158,7 +153,7 @@ func (s *TwilioSender) FindSent(ctx context.Context, to, body string, since time
 	params.SetTo(to)
 	params.SetPageSize(findPageSize)
 	params.SetLimit(findPageSize)
-	msgs, err := rest.Api.ListMessage(params)
+	msgs, err := rest.ListMessage(params)
 	if err != nil {
 		return outreach.SentSMS{}, false, classify(ctx, err, rt.lastStatus())
 	}
