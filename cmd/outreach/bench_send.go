@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ import (
 	"github.com/franceoutreach/outreach/outreach"
 	"github.com/franceoutreach/outreach/postgres"
 	"github.com/franceoutreach/outreach/queue"
+	"github.com/franceoutreach/outreach/ratelimit"
 	"github.com/franceoutreach/outreach/refdata"
 	"github.com/franceoutreach/outreach/seed"
 	"github.com/franceoutreach/outreach/simulator"
@@ -38,6 +40,7 @@ type benchSendOptions struct {
 	concurrency int
 	inProcess   bool // simulator in this process (tests) rather than a child process
 	cpuProfile  string
+	rate        float64 // SMS per second for the sender (ratelimit); 0: none
 }
 
 func parseBenchSendFlags(args []string) (benchSendOptions, error) {
@@ -46,6 +49,7 @@ func parseBenchSendFlags(args []string) (benchSendOptions, error) {
 	fs.IntVar(&o.contacts, "contacts", 100_000, "contacts in the campaign")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "tasks the worker runs at once")
 	fs.BoolVar(&o.inProcess, "simulator-in-process", false, "run the simulator in this process rather than as 'outreach simulator'")
+	fs.Float64Var(&o.rate, "rate", 0, "pace the sender at this many SMS per second, as SMS_RATE_PER_SECOND does; 0: no limit")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the campaign to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return o, errUsage
@@ -55,6 +59,8 @@ func parseBenchSendFlags(args []string) (benchSendOptions, error) {
 		return o, errors.New("bench send: -contacts must be between 1 and 10,000,000")
 	case o.concurrency < 1 || o.concurrency > 1000:
 		return o, errors.New("bench send: -concurrency must be between 1 and 1000")
+	case o.rate < 0:
+		return o, errors.New("bench send: -rate must not be negative")
 	}
 	return o, nil
 }
@@ -119,6 +125,9 @@ func runBenchSend(ctx context.Context, cfg Config, args []string, out io.Writer)
 	svc := outreach.NewService(store, sender, queue.NewClient(rdb, sendQueue), live.NewHub(rdb, sendQueue),
 		outreach.ServiceConfig{AgencyName: cfg.AgencyName, QuietHours: quiet, Logger: discard})
 
+	if opts.rate > 0 {
+		svc.UsePacer(ratelimit.New(rdb, "outreach:"+sendQueue+":rate", opts.rate, 1))
+	}
 	offerID, planned, err := planSendCampaign(ctx, store, svc, opts.contacts, out)
 	if err != nil {
 		return err
@@ -153,13 +162,21 @@ func runBenchSend(ctx context.Context, cfg Config, args []string, out io.Writer)
 	fmt.Fprintf(out, "sent %s SMS in %s (all queued after %s): %.0f SMS/s end to end, concurrency %d\n",
 		thousands(planned), elapsed.Round(time.Millisecond), queued.Round(time.Millisecond), smsRate, opts.concurrency)
 
-	messages, err := simulatorCount(ctx, cfg, simURL)
+	times, err := simulatorTimes(ctx, cfg, simURL)
 	if err != nil {
 		return err
 	}
+	messages := len(times)
 	// Every contact has one SID, so any further message is a second SMS.
 	duplicates := messages - planned
 	fmt.Fprintf(out, "simulator: %s messages for %s contacts with a SID: %d duplicates\n", thousands(messages), thousands(planned), duplicates)
+	paceNote := ""
+	if opts.rate > 0 {
+		busiest, window := busiestWindow(times, time.Minute)
+		paceNote = fmt.Sprintf(" rate_limit=%g busiest_window_s=%.0f busiest_rate=%.2f pace_ratio=%.3f", opts.rate, window.Seconds(), busiest, busiest/opts.rate)
+		fmt.Fprintf(out, "pace: limit %g SMS/s; busiest %.0f s window at the simulator %.2f SMS/s (%.1f%% of the limit)\n",
+			opts.rate, window.Seconds(), busiest, 100*busiest/opts.rate)
+	}
 
 	noopRate, err := timeNoop(ctx, rdb, noopQueue, planned, opts.concurrency)
 	if err != nil {
@@ -167,8 +184,8 @@ func runBenchSend(ctx context.Context, cfg Config, args []string, out io.Writer)
 	}
 	fmt.Fprintf(out, "asynq alone (same tasks, no-op handler, same concurrency): %.0f tasks/s\n", noopRate)
 	fmt.Fprintf(out, "memory of this process (worker, queueing, pool): Go heap in use %.0f MB, peak RSS %s MB\n", mem.heapInuseMB, mem.peakRSS)
-	fmt.Fprintf(out, "contacts=%d sent=%d messages=%d duplicates=%d sms_per_s=%.0f noop_asynq_per_s=%.0f ratio=%.2f concurrency=%d rss_mb=%s\n",
-		planned, planned, messages, duplicates, smsRate, noopRate, smsRate/noopRate, opts.concurrency, mem.peakRSS)
+	fmt.Fprintf(out, "contacts=%d sent=%d messages=%d duplicates=%d sms_per_s=%.0f noop_asynq_per_s=%.0f ratio=%.2f concurrency=%d rss_mb=%s%s\n",
+		planned, planned, messages, duplicates, smsRate, noopRate, smsRate/noopRate, opts.concurrency, mem.peakRSS, paceNote)
 	return nil
 }
 
@@ -306,27 +323,52 @@ func startBenchSimulator(ctx context.Context, cfg Config, inProcess bool) (strin
 	}
 }
 
-// simulatorCount returns how many messages the simulator recorded.
-func simulatorCount(ctx context.Context, cfg Config, simURL string) (int, error) {
+// simulatorTimes returns when the simulator recorded each message, in order.
+func simulatorTimes(ctx context.Context, cfg Config, simURL string) ([]time.Time, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, simURL+"/messages", nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	req.SetBasicAuth(cfg.TwilioAccountSID, cfg.TwilioAuthToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("simulator messages: %w", err)
+		return nil, fmt.Errorf("simulator messages: %w", err)
 	}
 	defer resp.Body.Close()
 	var body struct {
 		Messages []struct {
-			To string `json:"to"`
+			CreatedAt time.Time `json:"created_at"`
 		} `json:"messages"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return 0, fmt.Errorf("simulator messages: %w", err)
+		return nil, fmt.Errorf("simulator messages: %w", err)
 	}
-	return len(body.Messages), nil
+	times := make([]time.Time, len(body.Messages))
+	for i, m := range body.Messages {
+		times[i] = m.CreatedAt
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	return times, nil
+}
+
+// busiestWindow returns the highest rate over any window of the given
+// length (shorter when the run is), counting the messages in it.
+func busiestWindow(times []time.Time, length time.Duration) (float64, time.Duration) {
+	if len(times) < 2 {
+		return 0, 0
+	}
+	length = min(length, times[len(times)-1].Sub(times[0]))
+	if length <= 0 {
+		return 0, 0
+	}
+	most, lo := 0, 0
+	for hi := range times {
+		for times[hi].Sub(times[lo]) > length {
+			lo++
+		}
+		most = max(most, hi-lo+1)
+	}
+	return float64(most) / length.Seconds(), length
 }
 
 // timeNoop queues n tasks with IDs, as the service queues SMS (16 streams),

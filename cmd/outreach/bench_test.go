@@ -76,9 +76,8 @@ func TestBenchMatch(t *testing.T) {
 	}
 }
 
-// checkSummary parses the last line of the output as key=value pairs and
-// checks that every expected key holds a number (or na where allowed).
-func checkSummary(t *testing.T, out string) map[string]string {
+// summaryLine parses the last line of the output as key=value pairs.
+func summaryLine(t *testing.T, out string) map[string]string {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	summary := map[string]string{}
@@ -89,6 +88,15 @@ func checkSummary(t *testing.T, out string) map[string]string {
 		}
 		summary[k] = v
 	}
+	return summary
+}
+
+// checkSummary parses the match bench's summary line and checks that every
+// expected key holds a number (or na where allowed).
+func checkSummary(t *testing.T, out string) map[string]string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	summary := summaryLine(t, out)
 	numbers := []string{"candidates", "offers", "p50_ms", "p95_ms", "p99_ms", "rss_mb", "top10_share", "gini"}
 	orNA := []string{"naive_p95_ms", "speedup"}
 	for _, k := range append(numbers, orNA...) {
@@ -153,6 +161,52 @@ func TestThousands(t *testing.T) {
 	for n, want := range tests {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestBenchSend runs the send benchmark on a small campaign, paced, and
+// checks its summary line: every contact sent once, the pace honoured.
+// Speeds are not asserted.
+func TestBenchSend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a campaign")
+	}
+	u, err := url.Parse(testenv.ServerURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/outreach_bs_" + strings.ToLower(rand.Text()[:10])
+	benchURL, _, err := benchDatabaseNamed(u.String(), "send")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := postgres.DropDatabase(ctx, benchURL); err != nil {
+			t.Errorf("drop bench database: %v", err)
+		}
+	})
+	env := map[string]string{"DATABASE_URL": u.String(), "REDIS_URL": testenv.RedisURL(), "API_TOKEN": "bench-send-token-0123456789"}
+	var out bytes.Buffer
+	args := []string{"bench", "send", "--contacts", "600", "--rate", "200", "--simulator-in-process"}
+	if err := run(context.Background(), args, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out.String())
+	}
+	t.Log(out.String())
+	summary := summaryLine(t, out.String())
+	for key, want := range map[string]string{"contacts": "600", "sent": "600", "messages": "600", "duplicates": "0"} {
+		if summary[key] != want {
+			t.Errorf("%s=%s, want %s", key, summary[key], want)
+		}
+	}
+	if r, err := strconv.ParseFloat(summary["pace_ratio"], 64); err != nil || r > 1.05 {
+		t.Errorf("pace_ratio=%s: the limit of 200 SMS/s was not honoured within 5%%", summary["pace_ratio"])
+	}
+	for _, key := range []string{"sms_per_s", "noop_asynq_per_s", "ratio", "rss_mb"} {
+		if _, err := strconv.ParseFloat(summary[key], 64); err != nil {
+			t.Errorf("%s=%q is not a number", key, summary[key])
 		}
 	}
 }

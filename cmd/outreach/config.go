@@ -39,6 +39,13 @@ type Config struct {
 	MatchIndex bool                // MATCH_INDEX: serve shortlists from an in-memory candidate index
 	LogLevel   string              // LOG_LEVEL: debug, info, warn, error
 
+	// The worker's sending (see README, "Sending").
+	SMSRate           float64       // SMS_RATE_PER_SECOND for the sender, all workers together; 0: no limit
+	WorkerConcurrency int           // WORKER_CONCURRENCY: SMS sent at once per worker process
+	SendLease         time.Duration // SEND_LEASE: after it, a contact stuck in sending is settled with the provider
+	SweepEvery        time.Duration // OUTBOX_SWEEP_EVERY: period of the outbox sweep
+	RetryBase         time.Duration // SMS_RETRY_BASE: first delay after a transient provider error, then doubling
+
 	// SMSTemplatesFile (SMS_TEMPLATES) is a JSON file of the SMS texts per
 	// agency (docs/sms-templates.example.json), read into SMSTemplates;
 	// unset: the built-in texts.
@@ -101,6 +108,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad("QUIET_HOURS: %v", err)
 	}
 	c.checkTwilio(get("TWILIO_API_URL", ""), bad)
+	c.loadSending(get, bad)
 	if c.MaxSMSPer7, err = strconv.Atoi(get("MAX_OFFER_SMS_PER_7_DAYS", "2")); err != nil || c.MaxSMSPer7 < 0 {
 		bad("MAX_OFFER_SMS_PER_7_DAYS: must be a whole number, 0 for no cap")
 	}
@@ -220,4 +228,32 @@ func redactURL(raw string) string {
 		return "(invalid)"
 	}
 	return u.Redacted()
+}
+
+// loadSending reads the worker's sending settings.
+func (c *Config) loadSending(get func(key, def string) string, bad func(string, ...any)) {
+	var err error
+	if c.SMSRate, err = strconv.ParseFloat(get("SMS_RATE_PER_SECOND", "0"), 64); err != nil || c.SMSRate < 0 || c.SMSRate > 10000 {
+		bad("SMS_RATE_PER_SECOND: must be a number of SMS per second from 0 (no limit) to 10000")
+	}
+	if c.WorkerConcurrency, err = strconv.Atoi(get("WORKER_CONCURRENCY", "32")); err != nil || c.WorkerConcurrency < 1 || c.WorkerConcurrency > 1000 {
+		bad("WORKER_CONCURRENCY: must be a whole number from 1 to 1000")
+	}
+	durations := []struct {
+		key, def string
+		min      time.Duration
+		into     *time.Duration
+	}{
+		{"SEND_LEASE", "2m", time.Second, &c.SendLease},
+		{"OUTBOX_SWEEP_EVERY", "5s", 100 * time.Millisecond, &c.SweepEvery},
+		{"SMS_RETRY_BASE", "10s", 10 * time.Millisecond, &c.RetryBase},
+	}
+	for _, d := range durations {
+		v, err := time.ParseDuration(get(d.key, d.def))
+		if err != nil || v < d.min {
+			bad("%s: must be a duration such as %s, at least %s", d.key, d.def, d.min)
+			continue
+		}
+		*d.into = v
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/franceoutreach/outreach/outreach"
 )
@@ -47,8 +48,16 @@ func TestLoadConfig(t *testing.T) {
 		{"half twilio credentials", map[string]string{"TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("a", 32)}, []string{"TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", "TWILIO_FROM"}, nil},
 		{"every problem at once", map[string]string{"PUBLIC_URL": "sms.example", "DATABASE_URL": "mysql://x", "REDIS_URL": "http://x",
 			"QUIET_HOURS": "25:00-08:00", "TIMEZONE": "Mars/Olympus", "API_TOKEN": "short", "LOG_LEVEL": "loud", "MATCH_INDEX": "yes",
-			"SMS_TEMPLATES": "/nonexistent/sms-templates.json"},
-			[]string{"PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "QUIET_HOURS", "TIMEZONE", "API_TOKEN", "LOG_LEVEL", "MATCH_INDEX", "SMS_TEMPLATES"}, nil},
+			"SMS_TEMPLATES": "/nonexistent/sms-templates.json", "SMS_RATE_PER_SECOND": "-1", "WORKER_CONCURRENCY": "0",
+			"SEND_LEASE": "1ms", "OUTBOX_SWEEP_EVERY": "soon", "SMS_RETRY_BASE": "-5s"},
+			[]string{"PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "QUIET_HOURS", "TIMEZONE", "API_TOKEN", "LOG_LEVEL", "MATCH_INDEX", "SMS_TEMPLATES",
+				"SMS_RATE_PER_SECOND", "WORKER_CONCURRENCY", "SEND_LEASE", "OUTBOX_SWEEP_EVERY", "SMS_RETRY_BASE"}, nil},
+		{"sending settings", map[string]string{"SMS_RATE_PER_SECOND": "12.5", "WORKER_CONCURRENCY": "64", "SEND_LEASE": "90s"}, nil,
+			func(t *testing.T, c Config) {
+				if c.SMSRate != 12.5 || c.WorkerConcurrency != 64 || c.SendLease != 90*time.Second || c.SweepEvery != 5*time.Second {
+					t.Errorf("rate %v concurrency %d lease %s sweep %s", c.SMSRate, c.WorkerConcurrency, c.SendLease, c.SweepEvery)
+				}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/franceoutreach/outreach/outreach"
 	"github.com/franceoutreach/outreach/postgres"
 	"github.com/franceoutreach/outreach/queue"
+	"github.com/franceoutreach/outreach/ratelimit"
 	"github.com/franceoutreach/outreach/simulator"
 	"github.com/franceoutreach/outreach/sms"
 	"github.com/franceoutreach/outreach/webhooks"
@@ -82,6 +83,7 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		StatusCallbackURL: cfg.PublicURL + webhooks.StatusPath,
 		QuietHours:        cfg.QuietHours,
 		SMSTemplates:      cfg.SMSTemplates,
+		SendLease:         cfg.SendLease,
 		Now:               opts.now,
 		// The service reads 0 as its default and a negative value as no cap.
 		MaxOfferSMSPer7Days: cmp.Or(cfg.MaxSMSPer7, -1),
@@ -96,7 +98,9 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		}
 	}
 	if opts.work {
-		s.worker = queue.NewWorker(s.rdb, queue.WorkerConfig{Queue: cfg.QueueName, Logger: log}, s.svc)
+		s.svc.UsePacer(ratelimit.New(s.rdb, rateKey(cfg), cfg.SMSRate, 1))
+		s.worker = queue.NewWorker(s.rdb, queue.WorkerConfig{Queue: cfg.QueueName, Concurrency: cfg.WorkerConcurrency,
+			SweepEvery: cfg.SweepEvery, RetryBase: cfg.RetryBase, Logger: log}, s.svc)
 		if err := s.worker.Start(); err != nil {
 			return nil, err
 		}
@@ -237,4 +241,10 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// rateKey is the Redis key of the sender's pace: one per messaging service
+// or sender number, shared by every worker that sends from it.
+func rateKey(cfg Config) string {
+	return "outreach:" + cfg.QueueName + ":rate:" + cmp.Or(cfg.TwilioMessagingServiceSID, cfg.TwilioFrom)
 }
