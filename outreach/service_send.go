@@ -85,15 +85,19 @@ func (s *Service) send(ctx context.Context, c SendClaim) error {
 // the hot path of every SMS. RecordSent and RecordStatusEvent share a lock
 // per SID, so a report is applied by one side or the other.
 func (s *Service) recordSent(ctx context.Context, contactID int64, sid string) error {
-	if err := s.store.RecordSent(ctx, contactID, sid, s.cfg.Now()); err != nil {
+	early, err := s.store.RecordSent(ctx, contactID, sid, s.cfg.Now())
+	if err != nil {
 		return fmt.Errorf("record sent sms %s: %w", sid, err)
 	}
-	early, err := s.store.StatusEvents(ctx, sid)
-	if err != nil || len(early) == 0 {
-		return err
+	if !early {
+		return nil
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		c, err := tx.ContactBySID(ctx, sid)
+		if err != nil {
+			return err
+		}
+		early, err := tx.StatusEvents(ctx, sid)
 		if err != nil {
 			return err
 		}

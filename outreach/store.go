@@ -119,7 +119,9 @@ type ContactStore interface {
 	// it is anywhere else, in which case nothing must be sent.
 	ClaimSend(ctx context.Context, id int64) (SendClaim, bool, error)
 	ReleaseSend(ctx context.Context, id int64) error
-	RecordSent(ctx context.Context, id int64, sid string, at time.Time) error
+	// RecordSent stores the SID of a contact being sent, and reports
+	// whether delivery reports for it arrived before.
+	RecordSent(ctx context.Context, id int64, sid string, at time.Time) (early bool, err error)
 	RecordFailed(ctx context.Context, id int64, code int, message string) error
 	SetContactStatus(ctx context.Context, id int64, s ContactStatus, errorCode int, at time.Time) error
 	SetReply(ctx context.Context, id int64, reply Interest, at time.Time) error

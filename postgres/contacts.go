@@ -176,6 +176,9 @@ WHERE k.offer_id = $1 ORDER BY k.score DESC, k.id`
 // sent. A planned contact may be claimed: its task can run before the
 // process that queued it marked it queued.
 func (s *Store) ClaimSend(ctx context.Context, id int64) (outreach.SendClaim, bool, error) {
+	if s.batch != nil {
+		return s.batch.claim(ctx, id)
+	}
 	const q = `UPDATE contacts k SET status = 'sending', send_claimed_at = now(), updated_at = now()
 WHERE k.id = $1 AND k.status IN ('planned', 'queued') AND k.message_sid IS NULL
 RETURNING k.id, k.phone, k.body, k.send_claimed_at, EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = k.phone)`
@@ -204,16 +207,32 @@ WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
 const messageLock = `SELECT pg_advisory_xact_lock(7, hashtext($2))`
 
 // RecordSent stores the provider SID of an SMS being sent, in one
-// statement that holds the SID's lock until it commits.
-func (s *Store) RecordSent(ctx context.Context, id int64, sid string, at time.Time) error {
+// statement that holds the SID's lock until it commits, then reports
+// whether delivery reports for the SID arrived before (earlyReports).
+func (s *Store) RecordSent(ctx context.Context, id int64, sid string, at time.Time) (bool, error) {
+	if s.batch != nil {
+		return s.batch.recordSent(ctx, id, sid, at)
+	}
 	const q = `WITH lock AS (` + messageLock + `)
 UPDATE contacts k SET message_sid = $2, status = 'sent', sent_at = $3, updated_at = now() FROM lock
 WHERE k.id = $1 AND k.status = 'sending' AND k.message_sid IS NULL`
 	tag, err := s.db.Exec(ctx, q, id, sid, at)
 	if err == nil && tag.RowsAffected() != 1 {
-		return fmt.Errorf("record sent: contact %d already has a message sid", id)
+		return false, fmt.Errorf("record sent: contact %d is not being sent, or has a message sid", id)
 	}
-	return translate(err, "record sent")
+	if err != nil {
+		return false, translate(err, "record sent")
+	}
+	return s.earlyReports(ctx, sid)
+}
+
+// earlyReports reports whether delivery reports for the SID are stored.
+// Asked after the SID committed: with the lock of RecordStatusEvent, a
+// report is then either here or will find the SID on the contact.
+func (s *Store) earlyReports(ctx context.Context, sid string) (bool, error) {
+	var early bool
+	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM status_events WHERE message_sid = $1)`, sid).Scan(&early)
+	return early, translate(err, "early delivery reports")
 }
 
 // RecordFailed marks a contact failed with the provider's reason.

@@ -25,7 +25,8 @@ type db interface {
 
 // Store implements outreach.Store on PostgreSQL.
 type Store struct {
-	db db
+	db    db
+	batch *sendBatcher // nil: each send statement runs alone
 }
 
 var _ outreach.Store = (*Store)(nil)

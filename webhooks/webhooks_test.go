@@ -51,7 +51,7 @@ func setup(t *testing.T) fixture {
 	if _, ok, err := store.ClaimSend(ctx, created[0].ID); err != nil || !ok {
 		t.Fatalf("claim: %v, %v", ok, err)
 	}
-	if err := store.RecordSent(ctx, created[0].ID, sentSID, time.Now()); err != nil {
+	if _, err := store.RecordSent(ctx, created[0].ID, sentSID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	e := echo.New()

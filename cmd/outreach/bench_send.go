@@ -47,7 +47,7 @@ func parseBenchSendFlags(args []string) (benchSendOptions, error) {
 	var o benchSendOptions
 	fs := flag.NewFlagSet("bench send", flag.ContinueOnError)
 	fs.IntVar(&o.contacts, "contacts", 100_000, "contacts in the campaign")
-	fs.IntVar(&o.concurrency, "concurrency", 64, "tasks the worker runs at once")
+	fs.IntVar(&o.concurrency, "concurrency", 256, "tasks the worker runs at once (WORKER_CONCURRENCY)")
 	fs.BoolVar(&o.inProcess, "simulator-in-process", false, "run the simulator in this process rather than as 'outreach simulator'")
 	fs.Float64Var(&o.rate, "rate", 0, "pace the sender at this many SMS per second, as SMS_RATE_PER_SECOND does; 0: no limit")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the campaign to this file (go tool pprof)")
@@ -104,6 +104,9 @@ func runBenchSend(ctx context.Context, cfg Config, args []string, out io.Writer)
 	}
 	defer rdb.Close()
 	store := postgres.NewStore(pool)
+	batchCtx, stopBatching := context.WithCancel(ctx)
+	defer stopBatching()
+	store.StartBatching(batchCtx)
 
 	simURL, stopSim, err := startBenchSimulator(ctx, cfg, opts.inProcess)
 	if err != nil {
@@ -275,7 +278,7 @@ func waitSent(ctx context.Context, store *postgres.Store, offerID int64, want in
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(250 * time.Millisecond): // the count scans the campaign: not too often
 		}
 	}
 }

@@ -40,6 +40,8 @@ type stack struct {
 	done   chan error
 	// stopIndex ends the loading of the candidate index, if it runs.
 	stopIndex context.CancelFunc
+	// stopBatching ends the worker's statement batching, after the worker.
+	stopBatching context.CancelFunc
 }
 
 type stackOptions struct {
@@ -99,6 +101,9 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 	}
 	if opts.work {
 		s.svc.UsePacer(ratelimit.New(s.rdb, rateKey(cfg), cfg.SMSRate, 1))
+		var batchCtx context.Context
+		batchCtx, s.stopBatching = context.WithCancel(context.WithoutCancel(ctx))
+		store.StartBatching(batchCtx)
 		s.worker = queue.NewWorker(s.rdb, queue.WorkerConfig{Queue: cfg.QueueName, Concurrency: cfg.WorkerConcurrency,
 			SweepEvery: cfg.SweepEvery, RetryBase: cfg.RetryBase, Logger: log}, s.svc)
 		if err := s.worker.Start(); err != nil {
@@ -176,6 +181,9 @@ func (s *stack) close() {
 	}
 	if s.worker != nil {
 		s.worker.Shutdown()
+	}
+	if s.stopBatching != nil {
+		s.stopBatching()
 	}
 	if s.rdb != nil {
 		_ = s.rdb.Close()
