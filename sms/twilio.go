@@ -75,13 +75,21 @@ func NewTwilioSender(cfg Config) (*TwilioSender, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	// A worker sends dozens of SMS at once to one host: keep that many
+	// connections open (Go's default keeps 2 per host, so every other call
+	// would pay a new TCP and TLS handshake).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConns, transport.MaxIdleConnsPerHost = idleConns, idleConns
 	return &TwilioSender{
 		cfg:       cfg,
 		apiURL:    u,
 		rewrite:   u.String() != DefaultAPIURL,
-		transport: http.DefaultTransport.(*http.Transport).Clone(),
+		transport: transport,
 	}, nil
 }
+
+// idleConns bounds the connections kept open to the provider.
+const idleConns = 512
 
 // restClient returns twilio-go's Messages API bound to ctx, and the
 // transport that carries its requests. Only the API service is built (not

@@ -47,7 +47,7 @@ func parseBenchSendFlags(args []string) (benchSendOptions, error) {
 	var o benchSendOptions
 	fs := flag.NewFlagSet("bench send", flag.ContinueOnError)
 	fs.IntVar(&o.contacts, "contacts", 100_000, "contacts in the campaign")
-	fs.IntVar(&o.concurrency, "concurrency", 256, "tasks the worker runs at once (WORKER_CONCURRENCY)")
+	fs.IntVar(&o.concurrency, "concurrency", 512, "tasks the worker runs at once (WORKER_CONCURRENCY)")
 	fs.BoolVar(&o.inProcess, "simulator-in-process", false, "run the simulator in this process rather than as 'outreach simulator'")
 	fs.Float64Var(&o.rate, "rate", 0, "pace the sender at this many SMS per second, as SMS_RATE_PER_SECOND does; 0: no limit")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the campaign to this file (go tool pprof)")
