@@ -67,14 +67,16 @@ func (s *Store) UnqueuedContacts(ctx context.Context, offerID int64) ([]int64, e
 // (committed, not queued) since before: those whose outreach start did not
 // queue them, because Redis was down or the process died.
 func (s *Store) PlannedContacts(ctx context.Context, before time.Time, limit int) ([]int64, error) {
-	const q = `SELECT id FROM contacts WHERE status = 'planned' AND created_at < $1 ORDER BY id LIMIT $2`
+	const q = `SELECT id FROM contacts WHERE message_sid IS NULL AND error_message IS NULL
+	AND status = 'planned' AND created_at < $1 ORDER BY id LIMIT $2`
 	return s.contactIDs(ctx, "planned contacts", q, before, limit)
 }
 
 // QueuedContacts lists up to limit queued contacts with an ID above
 // after, in ID order: a page of the sweep that queues them again.
 func (s *Store) QueuedContacts(ctx context.Context, after int64, limit int) ([]int64, error) {
-	const q = `SELECT id FROM contacts WHERE status = 'queued' AND id > $1 ORDER BY id LIMIT $2`
+	const q = `SELECT id FROM contacts WHERE message_sid IS NULL AND error_message IS NULL
+	AND status = 'queued' AND id > $1 ORDER BY id LIMIT $2`
 	return s.contactIDs(ctx, "queued contacts", q, after, limit)
 }
 
@@ -103,7 +105,7 @@ WHERE id = ANY ($1) AND status = 'planned'`
 // hangs, between the claim and the record of the SID.
 func (s *Store) StaleSending(ctx context.Context, claimedBefore time.Time, limit int) ([]outreach.SendClaim, error) {
 	const q = `SELECT id, phone, body, send_claimed_at FROM contacts
-WHERE status = 'sending' AND message_sid IS NULL AND send_claimed_at < $1 ORDER BY id LIMIT $2`
+WHERE message_sid IS NULL AND error_message IS NULL AND status = 'sending' AND send_claimed_at < $1 ORDER BY id LIMIT $2`
 	rows, err := s.db.Query(ctx, q, claimedBefore, limit)
 	if err != nil {
 		return nil, translate(err, "stale sending contacts")
@@ -237,7 +239,8 @@ func (s *Store) earlyReports(ctx context.Context, sid string) (bool, error) {
 
 // RecordFailed marks a contact failed with the provider's reason.
 func (s *Store) RecordFailed(ctx context.Context, id int64, code int, message string) error {
-	const q = `UPDATE contacts SET status = 'failed', error_code = nullif($2, 0), error_message = $3, updated_at = now()
+	// Never a NULL message: a failed contact leaves the index of unsent ones.
+	const q = `UPDATE contacts SET status = 'failed', error_code = nullif($2, 0), error_message = coalesce(nullif($3, ''), 'échec'), updated_at = now()
 WHERE id = $1 AND message_sid IS NULL AND status IN ('planned', 'queued', 'sending')`
 	_, err := s.db.Exec(ctx, q, id, code, message)
 	return translate(err, "record failed")

@@ -156,6 +156,9 @@ func runBenchSend(ctx context.Context, cfg Config, args []string, out io.Writer)
 	queued := time.Since(start)
 	err = counted.wait(ctx, start, out)
 	elapsed := time.Since(start)
+	if f := counted.failures(); f != "" {
+		fmt.Fprintln(out, f)
+	}
 	stopProfile()
 	worker.Shutdown()
 	if err == nil {
@@ -267,14 +270,41 @@ type countingSender struct {
 	sent atomic.Int64
 	want int64
 	done chan struct{}
+
+	mu     sync.Mutex
+	errors map[string]int // failed sends by error, for the report
 }
 
 func (c *countingSender) SendContact(ctx context.Context, id int64) error {
 	err := c.ContactSender.SendContact(ctx, id)
-	if err == nil && c.sent.Add(1) == c.want {
+	if err != nil {
+		c.mu.Lock()
+		if c.errors == nil {
+			c.errors = map[string]int{}
+		}
+		c.errors[err.Error()]++
+		c.mu.Unlock()
+		return err
+	}
+	if c.sent.Add(1) == c.want {
 		close(c.done)
 	}
-	return err
+	return nil
+}
+
+// failures describes the failed sends (retried by the queue), if any.
+func (c *countingSender) failures() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total, example := 0, ""
+	for e, n := range c.errors {
+		total += n
+		example = e
+	}
+	if total == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d sends failed and were retried (%d kinds of error; one: %s)", total, len(c.errors), example)
 }
 
 // wait blocks until every contact was sent, printing progress, or fails
