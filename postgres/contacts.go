@@ -90,12 +90,16 @@ func (s *Store) contactIDs(ctx context.Context, what, q string, args ...any) ([]
 }
 
 // MarkEnqueued moves planned contacts to queued: the queue holds them.
+// Workers may be sending them already: rows they hold are skipped, never
+// waited for (a campaign's 100,000 rows waiting on workers that wait on
+// them was a deadlock). A skipped contact is being claimed, or stays
+// planned and the outbox sweep queues it again (a no-op for the queue).
 func (s *Store) MarkEnqueued(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	const q = `UPDATE contacts SET status = 'queued', enqueued_at = now(), updated_at = now()
-WHERE id = ANY ($1) AND status = 'planned'`
+WHERE id IN (SELECT id FROM contacts WHERE id = ANY ($1) AND status = 'planned' FOR UPDATE SKIP LOCKED)`
 	_, err := s.db.Exec(ctx, q, ids)
 	return translate(err, "mark enqueued")
 }

@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/franceoutreach/outreach/outreach"
 )
@@ -113,11 +115,14 @@ func (s *Store) claimBatch(ctx context.Context, batch []claimRequest) {
 	for i, r := range batch {
 		ids[i] = r.id
 	}
-	rows, err := s.db.Query(ctx, claimQuery, ids)
 	claimed := map[int64]outreach.SendClaim{}
-	if err == nil {
-		var claims []outreach.SendClaim
-		claims, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (outreach.SendClaim, error) {
+	err := retryDeadlock(func() error {
+		clear(claimed) // rows of an attempt rolled back
+		rows, err := s.db.Query(ctx, claimQuery, ids)
+		if err != nil {
+			return err
+		}
+		claims, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outreach.SendClaim, error) {
 			var c outreach.SendClaim
 			err := row.Scan(&c.ContactID, &c.Phone, &c.Body, &c.ClaimedAt, &c.OptedOut)
 			return c, err
@@ -125,7 +130,8 @@ func (s *Store) claimBatch(ctx context.Context, batch []claimRequest) {
 		for _, c := range claims {
 			claimed[c.ContactID] = c
 		}
-	}
+		return err
+	})
 	err = translate(err, "claim contacts")
 	for _, r := range batch {
 		c, ok := claimed[r.id]
@@ -147,17 +153,22 @@ func (s *Store) recordSentBatch(ctx context.Context, batch []sentRequest) {
 	for i, r := range batch {
 		ids[i], sids[i], ats[i] = r.id, r.sid, r.at
 	}
-	rows, err := s.db.Query(ctx, recordSentQuery, ids, sids, ats)
 	done := map[int64]bool{}
-	if err == nil {
-		var updated []int64
-		updated, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	err := retryDeadlock(func() error {
+		clear(done) // rows of an attempt rolled back
+		rows, err := s.db.Query(ctx, recordSentQuery, ids, sids, ats)
+		if err != nil {
+			return err
+		}
+		updated, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		for _, id := range updated {
 			done[id] = true
 		}
-	}
+		return err
+	})
 	early := map[string]bool{}
 	if err == nil {
+		var rows pgx.Rows
 		// After the update committed: see earlyReports.
 		rows, err = s.db.Query(ctx, `SELECT DISTINCT message_sid FROM status_events WHERE message_sid = ANY($1)`, sids)
 		if err == nil {
@@ -203,4 +214,19 @@ func (b *sendBatcher) recordSent(ctx context.Context, id int64, sid string, at t
 	}
 	r := <-out
 	return r.early, r.err
+}
+
+// retryDeadlock runs a batch statement again, up to three times, when
+// PostgreSQL chose it as the victim of a deadlock: the statement is a
+// whole transaction, so it left nothing behind, and failing it would fail
+// a whole batch of sends.
+func retryDeadlock(run func() error) error {
+	var err error
+	for range 3 {
+		var pgErr *pgconn.PgError
+		if err = run(); !errors.As(err, &pgErr) || pgErr.Code != "40P01" {
+			return err
+		}
+	}
+	return err
 }
