@@ -133,6 +133,10 @@ func (s *Server) inboxPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	failures, err := s.svc.DeliveryFailures(ctx, id, 50)
+	if err != nil {
+		return err
+	}
 	unread := 0
 	for _, it := range items {
 		if it.HandledAt == nil {
@@ -143,7 +147,7 @@ func (s *Server) inboxPage(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	return inboxTemplate.Execute(c.Response(), map[string]any{
-		"Counsellor": co, "Items": items, "Unread": unread,
+		"Counsellor": co, "Items": items, "Unread": unread, "Failures": failures,
 		"Fragment": c.QueryParam("fragment") == "1", "Sig": c.QueryParam("sig"),
 	})
 }

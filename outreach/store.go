@@ -130,6 +130,9 @@ type ContactStore interface {
 	RecordStatusEvent(ctx context.Context, sid, status string, errorCode int) (bool, error)
 	StatusEvents(ctx context.Context, sid string) ([]StatusReport, error)
 	OfferContacts(ctx context.Context, offerID int64) ([]Contact, error)
+	// DeliveryFailures lists the undelivered and failed contacts of the
+	// counsellor's job seekers, newest first.
+	DeliveryFailures(ctx context.Context, counsellorID int64, limit int) ([]DeliveryFailure, error)
 }
 
 // ReplyStore keeps inbound SMS and the counsellors' inbox.

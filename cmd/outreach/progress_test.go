@@ -6,9 +6,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/franceoutreach/outreach/api"
 	"github.com/franceoutreach/outreach/simulator"
 )
 
@@ -76,6 +78,17 @@ func TestOutreachSummaryAPI(t *testing.T) {
 	if v.FirstSentAt == nil || v.LastSentAt == nil || v.LastSentAt.Before(*v.FirstSentAt) ||
 		time.Since(*v.FirstSentAt) > time.Minute {
 		t.Errorf("sent from %v to %v, want two recent times in order", v.FirstSentAt, v.LastSentAt)
+	}
+
+	// The counsellor sees the three failures on their inbox page, explained.
+	var co struct{ ID int64 }
+	e.must(http.MethodGet, fmt.Sprintf("/api/v1/offers/%d", offerID), nil, &struct {
+		CounsellorID *int64 `json:"counsellor_id"`
+	}{&co.ID}, http.StatusOK)
+	code, page := e.raw(http.MethodGet, api.NewInboxLinks(e.cfg.APIToken).Path(co.ID), "", "", nil)
+	if code != http.StatusOK || strings.Count(page, `class="failure"`) != 3 || strings.Count(page, "téléphone éteint ou hors réseau (code 30003)") != 2 ||
+		!strings.Contains(page, "SMS filtré par l&#39;opérateur (code 30007)") || strings.Contains(page, "+33639980002") {
+		t.Errorf("inbox page (%d) does not list the 3 failures, explained, with masked phones:\n%s", code, page)
 	}
 
 	// A reply shows at once, and agrees with the full listing.
