@@ -23,7 +23,11 @@ import (
 	"time"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
+	"github.com/franceoutreach/outreach/outreach"
 	"github.com/franceoutreach/outreach/postgres"
+	"github.com/franceoutreach/outreach/queue"
+	"github.com/franceoutreach/outreach/simulator"
+	"github.com/hibiken/asynq"
 )
 
 func faultContacts(t *testing.T) int {
@@ -264,4 +268,76 @@ func TestProviderFailingAFifthOfCalls(t *testing.T) {
 	s.sim.SetFlakiness(0.2, 429, 500)
 	offerID := planFaultCampaign(t, s, n)
 	waitAllSent(t, s, offerID, n, 2*time.Minute)
+}
+
+// TestPermanentRefusalsAreNotRetried has the provider refuse four numbers
+// for good (invalid, unsubscribed, not a mobile, region not enabled): each
+// contact fails with its code at the first attempt, its task is archived
+// without a retry, the unsubscribed number is opted out, and the others of
+// the campaign are sent once.
+func TestPermanentRefusalsAreNotRetried(t *testing.T) {
+	ctx := context.Background()
+	_, ns := testenv.Redis(t)
+	env := faultEnv(testenv.DatabaseURL(t), testenv.RedisURL(), ns, "")
+	env["SMS_RATE_PER_SECOND"] = "0"
+	s := startFaultStack(t, env, true)
+	const n = 30
+	offerID, planned, err := planSendCampaign(ctx, postgres.NewStore(s.pool), s.svc, n, io.Discard)
+	if err != nil || planned != n {
+		t.Fatalf("planned %d: %v", planned, err)
+	}
+	codes := []int{21211, 21610, 21614, 21408}
+	refused := map[int64]int{} // contact -> code
+	rows, err := s.pool.Query(ctx, `SELECT id, phone FROM contacts WHERE offer_id = $1 ORDER BY id LIMIT 4`, offerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phones := map[int64]string{}
+	for i := 0; rows.Next(); i++ {
+		var id int64
+		var phone string
+		if err := rows.Scan(&id, &phone); err != nil {
+			t.Fatal(err)
+		}
+		s.sim.SetBehaviour(phone, simulator.Behaviour{RejectCode: codes[i]})
+		refused[id], phones[id] = codes[i], phone
+	}
+	if _, err := s.svc.QueuePlanned(ctx, offerID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "every contact sent or failed", func() bool {
+		var open int
+		err := s.pool.QueryRow(ctx, `SELECT count(*) FROM contacts WHERE offer_id = $1 AND status IN ('planned', 'queued', 'sending')`,
+			offerID).Scan(&open)
+		return err == nil && open == 0
+	})
+	insp := asynq.NewInspectorFromRedisClient(s.rdb)
+	archived, err := insp.ListArchivedTasks(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archivedIDs := map[string]*asynq.TaskInfo{}
+	for _, a := range archived {
+		archivedIDs[a.ID] = a
+	}
+	for id, code := range refused {
+		c, err := postgres.NewStore(s.pool).Contact(ctx, id)
+		if err != nil || c.Status != outreach.StatusFailed || c.ErrorCode != code || c.MessageSID != "" {
+			t.Errorf("contact %d refused with %d: %s code %d sid %q (%v)", id, code, c.Status, c.ErrorCode, c.MessageSID, err)
+		}
+		task := archivedIDs[queue.SendSMSTaskID(id)]
+		if task == nil || task.Retried != 0 {
+			t.Errorf("contact %d: task %+v, want archived at the first attempt", id, task)
+		}
+		optedOut, err := postgres.NewStore(s.pool).IsOptedOut(ctx, phones[id])
+		if err != nil || optedOut != (code == 21610) {
+			t.Errorf("contact %d (%d): opted out %v (%v)", id, code, optedOut, err)
+		}
+	}
+	if len(archived) != len(refused) {
+		t.Errorf("%d tasks archived, want the %d refused", len(archived), len(refused))
+	}
+	if sent, err := postgres.NewStore(s.pool).CountSent(ctx, offerID); err != nil || sent != n-len(refused) || len(s.sim.Messages("")) != sent {
+		t.Errorf("%d sent, %d at the simulator, want %d each (%v)", sent, len(s.sim.Messages("")), n-len(refused), err)
+	}
 }
