@@ -13,7 +13,6 @@ import (
 	"github.com/franceoutreach/outreach/matcher"
 	"github.com/franceoutreach/outreach/outreach"
 	"github.com/franceoutreach/outreach/postgres"
-	"github.com/franceoutreach/outreach/refdata"
 	"github.com/franceoutreach/outreach/seed"
 )
 
@@ -33,19 +32,7 @@ func newBulkFixture(t *testing.T, n int) bulkFixture {
 	if err := store.CreateCounsellor(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
-	communes, err := refdata.Communes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := refdata.ROMECodes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	counsellors := map[string]int64{}
-	for _, cm := range communes {
-		counsellors[cm.Department] = c.ID
-	}
-	src, err := seed.National(seed.NationalConfig{Candidates: n, Seed: 5, Counsellors: counsellors}, communes, codes)
+	src, err := seed.NationalFollowedBy(n, 5, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,21 +26,8 @@ func TestIndexedShortlistsEqualSQL(t *testing.T) {
 	ctx := context.Background()
 	now := func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) }
 	st := testenv.Service(t, nil, outreach.ServiceConfig{Now: now})
-	communes, err := refdata.Communes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := refdata.ROMECodes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	counsellors := map[string]int64{}
-	for _, cm := range communes {
-		counsellors[cm.Department] = st.Counsellor.ID
-	}
-	// A dense population (as many people per commune as 6 million would
-	// put in the big towns' occupations) so that shortlists compete.
-	src, err := seed.National(seed.NationalConfig{Candidates: 30000, Seed: 9, Counsellors: counsellors}, communes, codes)
+	// A national population in which the offers' shortlists compete.
+	src, err := seed.NationalFollowedBy(30000, 9, st.Counsellor.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +41,7 @@ func TestIndexedShortlistsEqualSQL(t *testing.T) {
 		outreach.ServiceConfig{Now: now, Logger: slog.New(slog.DiscardHandler)})
 	indexed.UseIndex(idx)
 
-	offers := createSeedOffers(t, st, 60, communes, codes)
+	offers := createSeedOffers(t, st, 60)
 	if _, err := indexed.Matches(ctx, offers[0].ID, 50); err != nil {
 		t.Fatalf("shortlist while the index is not loaded (SQL fallback): %v", err)
 	}
@@ -129,8 +116,16 @@ func countConsenting(people []outreach.Candidate) int {
 	return n
 }
 
-func createSeedOffers(t *testing.T, st testenv.Stack, n int, communes []refdata.Commune, codes []refdata.ROMECode) []outreach.Offer {
+func createSeedOffers(t *testing.T, st testenv.Stack, n int) []outreach.Offer {
 	t.Helper()
+	communes, err := refdata.Communes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := refdata.ROMECodes()
+	if err != nil {
+		t.Fatal(err)
+	}
 	specs, err := seed.Offers(n, 7, communes, codes)
 	if err != nil {
 		t.Fatal(err)

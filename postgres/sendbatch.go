@@ -57,52 +57,32 @@ type sendBatcher struct {
 // worker process calls it; without it each call is its own statement.
 func (s *Store) StartBatching(ctx context.Context) {
 	b := &sendBatcher{claims: make(chan claimRequest), sents: make(chan sentRequest)}
-	go b.runClaims(ctx, s)
-	go b.runSents(ctx, s)
+	go runBatches(ctx, b.claims, func(batch []claimRequest) { s.claimBatch(ctx, batch) })
+	go runBatches(ctx, b.sents, func(batch []sentRequest) { s.recordSentBatch(ctx, batch) })
 	s.batch = b
 }
 
-func (b *sendBatcher) runClaims(ctx context.Context, s *Store) {
+// runBatches hands run the requests of ch in batches until ctx ends: the
+// first request that comes, and those already waiting behind it.
+func runBatches[T any](ctx context.Context, ch <-chan T, run func([]T)) {
 	for {
-		var first claimRequest
+		var first T
 		select {
 		case <-ctx.Done():
 			return
-		case first = <-b.claims:
+		case first = <-ch:
 		}
-		batch := []claimRequest{first}
+		batch := []T{first}
 	gather:
 		for len(batch) < maxBatch {
 			select {
-			case r := <-b.claims:
+			case r := <-ch:
 				batch = append(batch, r)
 			default:
 				break gather
 			}
 		}
-		s.claimBatch(ctx, batch)
-	}
-}
-
-func (b *sendBatcher) runSents(ctx context.Context, s *Store) {
-	for {
-		var first sentRequest
-		select {
-		case <-ctx.Done():
-			return
-		case first = <-b.sents:
-		}
-		batch := []sentRequest{first}
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-b.sents:
-				batch = append(batch, r)
-			default:
-				break gather
-			}
-		}
-		s.recordSentBatch(ctx, batch)
+		run(batch)
 	}
 }
 

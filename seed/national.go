@@ -138,6 +138,25 @@ func fictionalPhone(n int) string {
 	return fmt.Sprintf("%s%04d", FictionalPhonePrefix, n%FictionalPhones)
 }
 
+// NationalFollowedBy is National from the embedded reference data, every
+// job seeker followed by the one counsellor given: the population of a
+// benchmark or a test, where who follows whom does not matter.
+func NationalFollowedBy(n int, seed uint64, counsellor int64) (iter.Seq[outreach.Candidate], error) {
+	communes, err := refdata.Communes()
+	if err != nil {
+		return nil, err
+	}
+	codes, err := refdata.ROMECodes()
+	if err != nil {
+		return nil, err
+	}
+	counsellors := map[string]int64{}
+	for _, c := range communes {
+		counsellors[c.Department] = counsellor
+	}
+	return National(NationalConfig{Candidates: n, Seed: seed, Counsellors: counsellors}, communes, codes)
+}
+
 // OfferSpec is a random job offer for the benchmark: where, which
 // occupation, which contract and how far to look.
 type OfferSpec struct {

@@ -29,7 +29,6 @@ import (
 	"github.com/franceoutreach/outreach/postgres"
 	"github.com/franceoutreach/outreach/queue"
 	"github.com/franceoutreach/outreach/ratelimit"
-	"github.com/franceoutreach/outreach/refdata"
 	"github.com/franceoutreach/outreach/seed"
 	"github.com/franceoutreach/outreach/simulator"
 	"github.com/franceoutreach/outreach/sms"
@@ -236,19 +235,7 @@ func planSendCampaign(ctx context.Context, store *postgres.Store, svc *outreach.
 }
 
 func copySendPopulation(ctx context.Context, store *postgres.Store, n int, counsellor int64, out io.Writer) error {
-	communes, err := refdata.Communes()
-	if err != nil {
-		return err
-	}
-	codes, err := refdata.ROMECodes()
-	if err != nil {
-		return err
-	}
-	counsellors := map[string]int64{}
-	for _, c := range communes {
-		counsellors[c.Department] = counsellor
-	}
-	src, err := seed.National(seed.NationalConfig{Candidates: n, Seed: benchPopulationSeed, Counsellors: counsellors}, communes, codes)
+	src, err := seed.NationalFollowedBy(n, benchPopulationSeed, counsellor)
 	if err != nil {
 		return err
 	}

@@ -23,24 +23,9 @@ func TestBenchMatch(t *testing.T) {
 		t.Skip("loads a population")
 	}
 	_, ns := testenv.Redis(t)
-	u, err := url.Parse(testenv.ServerURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/outreach_bt_" + strings.ToLower(rand.Text()[:10])
-	benchURL, _, err := benchDatabaseURL(u.String(), 3000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := postgres.DropDatabase(ctx, benchURL); err != nil {
-			t.Errorf("drop bench database: %v", err)
-		}
-	})
+	dbURL := benchTestDatabase(t, "3000")
 	env := map[string]string{
-		"DATABASE_URL": u.String(),
+		"DATABASE_URL": dbURL,
 		"REDIS_URL":    testenv.RedisURL(),
 		"QUEUE_NAME":   ns,
 		"QUIET_HOURS":  "off",
@@ -165,19 +150,17 @@ func TestThousands(t *testing.T) {
 	}
 }
 
-// TestBenchSend runs the send benchmark on a small campaign, paced, and
-// checks its summary line: every contact sent once, the pace honoured.
-// Speeds are not asserted.
-func TestBenchSend(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a campaign")
-	}
+// benchTestDatabase returns a DATABASE_URL of its own for a bench command,
+// and drops the bench database the command makes from it (suffix as in
+// benchDatabaseNamed) when the test ends.
+func benchTestDatabase(t *testing.T, suffix string) string {
+	t.Helper()
 	u, err := url.Parse(testenv.ServerURL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.Path = "/outreach_bs_" + strings.ToLower(rand.Text()[:10])
-	benchURL, _, err := benchDatabaseNamed(u.String(), "send")
+	u.Path = "/outreach_bt_" + strings.ToLower(rand.Text()[:10])
+	benchURL, _, err := benchDatabaseNamed(u.String(), suffix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +171,17 @@ func TestBenchSend(t *testing.T) {
 			t.Errorf("drop bench database: %v", err)
 		}
 	})
-	env := map[string]string{"DATABASE_URL": u.String(), "REDIS_URL": testenv.RedisURL(), "API_TOKEN": "bench-send-token-0123456789"}
+	return u.String()
+}
+
+// TestBenchSend runs the send benchmark on a small campaign, paced, and
+// checks its summary line: every contact sent once, the pace honoured.
+// Speeds are not asserted.
+func TestBenchSend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a campaign")
+	}
+	env := map[string]string{"DATABASE_URL": benchTestDatabase(t, "send"), "REDIS_URL": testenv.RedisURL(), "API_TOKEN": "bench-send-token-0123456789"}
 	var out bytes.Buffer
 	args := []string{"bench", "send", "--contacts", "600", "--rate", "200", "--simulator-in-process"}
 	if err := run(context.Background(), args, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
