@@ -25,7 +25,7 @@ func (d *demoRun) report(ctx context.Context, offer offerResponse, counsellor ou
 			return err
 		}
 		c := progress.Counts
-		if c["queued"]+c["sent"] == 0 || time.Now().After(deadline) {
+		if c["planned"]+c["queued"]+c["sending"]+c["sent"] == 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
