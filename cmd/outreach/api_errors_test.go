@@ -65,15 +65,7 @@ func TestAPIRejectsBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, body := e.raw(tt.method, tt.path, "application/json", tt.body, tt.header)
-			var got struct {
-				Error struct{ Code, Message, Field string }
-			}
-			if err := json.Unmarshal([]byte(body), &got); err != nil {
-				t.Fatalf("body is not JSON: %q", body)
-			}
-			if code != tt.status || got.Error.Code != tt.code || got.Error.Field != tt.field || got.Error.Message == "" {
-				t.Errorf("got %d %+v, want %d code %q field %q", code, got.Error, tt.status, tt.code, tt.field)
-			}
+			checkAPIError(t, code, body, tt.status, tt.code, tt.field)
 		})
 	}
 
@@ -140,5 +132,20 @@ func TestImportReportsEachBadLine(t *testing.T) {
 	}
 	if rep.Created != 1 || rep.Failed != 1 || rep.Errors[0].Line != 3 || rep.Errors[0].Field != "sms_consent" {
 		t.Errorf("csv report %+v", rep)
+	}
+}
+
+// checkAPIError asserts an error answer: the status, and a JSON body
+// naming the error code, the field (or none) and a message.
+func checkAPIError(t *testing.T, status int, body string, wantStatus int, wantCode, wantField string) {
+	t.Helper()
+	var got struct {
+		Error struct{ Code, Message, Field string }
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("body is not JSON: %q", body)
+	}
+	if status != wantStatus || got.Error.Code != wantCode || got.Error.Field != wantField || got.Error.Message == "" {
+		t.Errorf("got %d %+v, want %d code %q field %q", status, got.Error, wantStatus, wantCode, wantField)
 	}
 }

@@ -122,15 +122,7 @@ func TestOutreachSummaryAPI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, body := e.raw(http.MethodGet, tt.path, "", "", tt.header)
-			var got struct {
-				Error struct{ Code, Message, Field string }
-			}
-			if err := json.Unmarshal([]byte(body), &got); err != nil {
-				t.Fatalf("body is not JSON: %q", body)
-			}
-			if code != tt.status || got.Error.Code != tt.code || got.Error.Field != tt.field || got.Error.Message == "" {
-				t.Errorf("got %d %+v, want %d code %q field %q", code, got.Error, tt.status, tt.code, tt.field)
-			}
+			checkAPIError(t, code, body, tt.status, tt.code, tt.field)
 		})
 	}
 }
