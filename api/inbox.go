@@ -30,6 +30,7 @@ type inboxItemJSON struct {
 	Intent   string  `json:"intent"`
 	Interest *string `json:"interest"`
 	Link     string  `json:"link"`
+	Late     bool    `json:"late"` // came once the campaign closed: changed no interest
 }
 
 func inboxItemView(it outreach.InboxItem) inboxItemJSON {
@@ -44,7 +45,7 @@ func inboxItemView(it outreach.InboxItem) inboxItemJSON {
 			Reference string `json:"reference"`
 		}{it.OfferID, it.OfferTitle, it.OfferRef}
 	}
-	v.Body, v.Intent, v.Link = it.Body, string(it.Intent), string(it.Link)
+	v.Body, v.Intent, v.Link, v.Late = it.Body, string(it.Intent), string(it.Link), it.Late
 	if it.Interest != "" {
 		in := string(it.Interest)
 		v.Interest = &in

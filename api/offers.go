@@ -50,14 +50,28 @@ type offerResponse struct {
 	Positions    int            `json:"positions"`
 	CounsellorID int64          `json:"counsellor_id"`
 	CreatedAt    time.Time      `json:"created_at"`
+	campaignJSON
 }
 
-func offerJSON(o outreach.Offer) offerResponse {
+// campaignJSON is where an offer's campaign stands (see outreach.Campaign).
+type campaignJSON struct {
+	OutreachStartedAt *time.Time `json:"outreach_started_at"` // null until the outreach starts
+	ClosesAt          *time.Time `json:"closes_at"`           // null until the outreach starts
+	ClosedAt          *time.Time `json:"closed_at"`           // null while open
+	Final             bool       `json:"final"`               // closed: the shortlist no longer changes
+}
+
+func campaignView(c outreach.Campaign) campaignJSON {
+	return campaignJSON{OutreachStartedAt: c.StartedAt, ClosesAt: c.ClosesAt, ClosedAt: c.ClosedAt, Final: c.Final()}
+}
+
+func (s *Server) offerJSON(o outreach.Offer) offerResponse {
 	return offerResponse{
 		ID: o.ID, ExternalID: o.ExternalID, Reference: o.Reference, Title: o.Title, ROMECode: o.ROMECode, Appellation: o.Appellation,
 		Employer: employerJSON(o.Employer), Location: o.Location, CommuneCode: o.CommuneCode, Town: o.Town,
 		ContractType: o.ContractType, Skills: o.Skills, StartsOn: dateJSON(o.StartsOn), RadiusKM: o.RadiusKM,
 		Positions: o.Positions, CounsellorID: o.CounsellorID, CreatedAt: o.CreatedAt,
+		campaignJSON: campaignView(s.svc.Campaign(o)),
 	}
 }
 
@@ -75,7 +89,7 @@ func (s *Server) createOffer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, offerJSON(o))
+	return c.JSON(http.StatusCreated, s.offerJSON(o))
 }
 
 func (s *Server) getOffer(c echo.Context) error {
@@ -87,7 +101,7 @@ func (s *Server) getOffer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, offerJSON(o))
+	return c.JSON(http.StatusOK, s.offerJSON(o))
 }
 
 type matchJSON struct {
@@ -156,6 +170,8 @@ type contactJSON struct {
 	SentAt       *time.Time `json:"sent_at,omitempty"`
 	DeliveredAt  *time.Time `json:"delivered_at,omitempty"`
 	RepliedAt    *time.Time `json:"replied_at,omitempty"`
+	Reminder     string     `json:"reminder,omitempty"` // where its reminder stands: queued, sending, sent, failed, skipped
+	RemindedAt   *time.Time `json:"reminded_at,omitempty"`
 }
 
 func contactView(k outreach.Contact) contactJSON {
@@ -163,7 +179,7 @@ func contactView(k outreach.Contact) contactJSON {
 		ContactID: k.ID, CandidateID: k.CandidateID, ExternalID: k.ExternalID, FirstName: k.FirstName,
 		Status: string(k.Status), Score: k.Score, DistanceKM: k.DistanceKM, MessageSID: k.MessageSID,
 		ErrorCode: k.ErrorCode, ErrorMessage: k.ErrorMessage, SentAt: k.SentAt, DeliveredAt: k.DeliveredAt,
-		RepliedAt: k.RepliedAt,
+		RepliedAt: k.RepliedAt, Reminder: string(k.ReminderStatus), RemindedAt: k.RemindedAt,
 	}
 	if k.Reply != "" {
 		r := string(k.Reply)
@@ -203,14 +219,18 @@ func (s *Server) shortlist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.svc.Shortlist(c.Request().Context(), id)
+	list, err := s.svc.Shortlist(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	out := make([]shortlistJSON, len(cs))
-	for i, k := range cs {
+	out := make([]shortlistJSON, len(list.Contacts))
+	for i, k := range list.Contacts {
 		out[i] = shortlistJSON{CandidateID: k.CandidateID, ExternalID: k.ExternalID, FirstName: k.FirstName,
 			Phone: k.Phone, Score: k.Score, DistanceKM: k.DistanceKM, RepliedAt: k.RepliedAt}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"offer_id": id, "candidates": out})
+	return c.JSON(http.StatusOK, struct {
+		OfferID    int64           `json:"offer_id"`
+		Candidates []shortlistJSON `json:"candidates"`
+		campaignJSON
+	}{id, out, campaignView(list.Campaign)})
 }

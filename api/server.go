@@ -48,6 +48,7 @@ func (s *Server) Register(e *echo.Echo) {
 	v1.GET("/offers/:id/outreach/summary", s.outreachSummary)
 	v1.GET("/offers/:id/shortlist", s.shortlist)
 	v1.GET("/inbox", s.inbox)
+	v1.GET("/inbox/unassigned", s.unassignedInbox)
 	v1.GET("/rome/:code/skills", s.romeSkills)
 
 	e.GET("/inbox/:counsellor", s.inboxPage, s.requireInboxLink)

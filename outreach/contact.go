@@ -27,10 +27,17 @@ type Contact struct {
 	SentAt       *time.Time
 	DeliveredAt  *time.Time
 	CreatedAt    time.Time
+	// ReminderStatus is where its reminder stands, "" when none was queued
+	// (see RemindContact); RemindedAt is when the provider took it.
+	ReminderStatus ReminderStatus
+	RemindedAt     *time.Time
 
 	// Filled by read models for display.
 	ExternalID string
 	FirstName  string
+	// OfferClosedAt is when the offer's campaign closed, nil while open;
+	// filled by ContactForReply.
+	OfferClosedAt *time.Time
 }
 
 // SendClaim is a contact a worker claimed for sending: what the SMS needs.

@@ -17,8 +17,12 @@ type OfferSMS struct {
 	Reference    string // offer reference, e.g. K4P8M2
 }
 
-// maxOfferSegments is the most SMS segments an offer may take.
-const maxOfferSegments = 2
+// maxOfferSegments is the most SMS segments an offer may take;
+// maxReminderSegments, its reminder.
+const (
+	maxOfferSegments    = 2
+	maxReminderSegments = 1
+)
 
 // ComposeOfferSMS writes the SMS proposing an offer with the built-in
 // text, in French:
@@ -33,6 +37,22 @@ func ComposeOfferSMS(m OfferSMS) string {
 	body, err := builtinOffer.Compose(m)
 	if err != nil {
 		panic("built-in offer SMS: " + err.Error()) // it only prints fields: cannot happen
+	}
+	return body
+}
+
+// ComposeReminderSMS writes the reminder of an offer SMS left unanswered,
+// with the built-in text, in one GSM-7 segment:
+//
+//	Rappel France Travail : Marie, l'offre Boulanger à Lyon vous intéresse ?
+//	Répondez OUI ou NON avec la réf K4P8M2. STOP pour ne plus recevoir de SMS.
+//
+// Long fields are shortened as in ComposeOfferSMS. Agencies may write their
+// own: see SMSTemplates.
+func ComposeReminderSMS(m OfferSMS) string {
+	body, err := builtinReminder.Compose(m)
+	if err != nil {
+		panic("built-in reminder SMS: " + err.Error()) // it only prints fields: cannot happen
 	}
 	return body
 }
@@ -70,11 +90,6 @@ func (f *offerFields) shortenToFit(fits func() bool) {
 		}
 		shorten(s.field, s.min, fits)
 	}
-}
-
-func fitsSegments(s string) bool {
-	_, n := SMSSegments(s)
-	return n <= maxOfferSegments
 }
 
 // shorten cuts *field to the most runes, but no fewer than min, for which
@@ -171,6 +186,14 @@ func ComposeReplyConfirmation(intent Intent, agencyName string) string {
 			" Votre message a été transmis à votre conseiller."
 	}
 	return ToGSM7(s)
+}
+
+// ComposeLateReplyConfirmation writes the SMS sent back after an answer
+// (yes, no or unclear) that came once the offer's campaign was closed: it
+// no longer counts, but the counsellor reads it.
+func ComposeLateReplyConfirmation(agencyName string) string {
+	return ToGSM7("Merci. Les réponses à cette offre sont closes : votre message a été transmis à votre conseiller" +
+		prefixed(" ", cleanField(agencyName)) + ".")
 }
 
 func prefixed(prefix, s string) string {

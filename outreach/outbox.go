@@ -28,6 +28,12 @@ type OutboxSwept struct {
 	QueueLost bool // Redis had lost its data (or this is its first sweep)
 	Adopted   int  // sending contacts the provider had sent: SID stored
 	Released  int  // sending contacts the provider never got: queued again
+
+	Closed            int // campaigns closed: their window passed
+	RemindersQueued   int // contacts due a reminder, queued
+	RemindersRequeued int // queued reminders queued again after Redis lost its data
+	RemindersAdopted  int // reminders the provider had sent: SID stored
+	RemindersReleased int // reminders the provider never got: queued again
 }
 
 // ReconcileOutbox makes what PostgreSQL committed and what the queue holds
@@ -36,8 +42,10 @@ type OutboxSwept struct {
 // started); when the queue lost its data (a Redis restart without
 // persistence, a failover) it queues every queued contact again, the task
 // ID making that a no-op for those still there; and it settles contacts
-// left in sending past the lease (see SendContact). Worker processes run
-// it periodically; concurrent runs are safe.
+// left in sending past the lease (see SendContact). It also closes the
+// campaigns whose window passed (see Campaign) and does the same for
+// reminders, queuing those now due (see RemindContact). Worker processes
+// run it periodically; concurrent runs are safe.
 func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 	var r OutboxSwept
 	now := s.cfg.Now()
@@ -47,6 +55,9 @@ func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 		return r, fmt.Errorf("check queue: %w", err)
 	}
 	r.QueueLost = lost
+	if r.Closed, err = s.closeCampaigns(ctx, now); err != nil {
+		return r, err
+	}
 	for {
 		ids, err := s.store.PlannedContacts(ctx, now.Add(-plannedGrace), sweepPage)
 		if err != nil {
@@ -59,6 +70,10 @@ func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 		}
 	}
 	if lost {
+		// Reminders first: requeueAll marks the queue whole.
+		if err := s.requeueReminders(ctx, s.reminderAt(now), &r); err != nil {
+			return r, err
+		}
 		if err := s.requeueAll(ctx, at, &r); err != nil {
 			return r, err
 		}
@@ -66,9 +81,14 @@ func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 	if err := s.settleStaleSending(ctx, now, &r); err != nil {
 		return r, err
 	}
+	if err := s.sweepReminders(ctx, now, &r); err != nil {
+		return r, err
+	}
 	if r != (OutboxSwept{}) {
 		s.log.Info("outbox swept", "queued", r.Queued, "requeued", r.Requeued, "queue_lost", r.QueueLost,
-			"adopted", r.Adopted, "released", r.Released)
+			"adopted", r.Adopted, "released", r.Released, "closed", r.Closed, "reminders_queued", r.RemindersQueued,
+			"reminders_requeued", r.RemindersRequeued, "reminders_adopted", r.RemindersAdopted,
+			"reminders_released", r.RemindersReleased)
 	}
 	return r, nil
 }
@@ -103,6 +123,18 @@ const enqueueStreams = 16
 // enqueue queues contacts and marks queued those the queue took. After a
 // queue error (Redis down) the rest stay planned: the next sweep carries on.
 func (s *Service) enqueue(ctx context.Context, ids []int64, at time.Time) (int, error) {
+	return s.handOver(ctx, ids, func(ctx context.Context, id int64) error {
+		return s.queue.EnqueueSend(ctx, id, at)
+	}, func(ctx context.Context, ids []int64) (int, error) {
+		return len(ids), s.store.MarkEnqueued(ctx, ids)
+	})
+}
+
+// handOver hands contacts to the queue with put, enqueueStreams at a time,
+// then marks queued, with mark, those the queue took, and returns how many
+// mark reports. After a queue error the rest are left for the next sweep.
+func (s *Service) handOver(ctx context.Context, ids []int64, put func(context.Context, int64) error,
+	mark func(context.Context, []int64) (int, error)) (int, error) {
 	ok := make([]bool, len(ids))
 	errs := make(chan error, enqueueStreams)
 	var stop atomic.Bool
@@ -112,7 +144,7 @@ func (s *Service) enqueue(ctx context.Context, ids []int64, at time.Time) (int, 
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(ids) && !stop.Load(); i += enqueueStreams {
-				if err := s.queue.EnqueueSend(ctx, ids[i], at); err != nil {
+				if err := put(ctx, ids[i]); err != nil {
 					stop.Store(true)
 					errs <- fmt.Errorf("enqueue contact %d: %w", ids[i], err)
 					return
@@ -129,10 +161,11 @@ func (s *Service) enqueue(ctx context.Context, ids []int64, at time.Time) (int, 
 			done = append(done, id)
 		}
 	}
-	if err := s.store.MarkEnqueued(ctx, done); err != nil {
+	n, err := mark(ctx, done)
+	if err != nil {
 		return 0, fmt.Errorf("mark enqueued: %w", err)
 	}
-	return len(done), <-errs // nil when every contact was queued
+	return n, <-errs // nil when every contact was queued
 }
 
 // settleStaleSending asks the provider about each contact left in sending

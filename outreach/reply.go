@@ -20,7 +20,8 @@ import (
 //   - 👍 👌 ✅ ✔ read as "oui", 👎 ❌ as "non"; other emoji are ignored.
 //   - Repeated letters count once ("ouiii", "nonnn", "stooop"); "nn" is "non".
 //     Words from the tables below get the same treatment, so "interessee"
-//     and "intéréssé" are the same word.
+//     and "intéréssé" are the same word. The tables hold the SMS spellings
+//     of their words too ("jsuis", "chui", "pr", "d'acc", "nan", "g trouvé").
 //
 // Then the first matching rule wins:
 //
@@ -371,14 +372,14 @@ var replyLexicon = map[replyKind][]phrase{
 		"intéressé", "intéressés", "intéresser", "intéressée", "intéressées", "intéresse", "intresse",
 		"partant", "partante", "partants", "partantes", "dispo", "dispos", "disponible", "disponibles",
 		"volontiers", "motivé", "motivée", "ça me va", "ça marche", "ça me convient", "me convient",
-		"c'est bon", "je veux bien"),
-	kindNo: phrases("non", "no", "nope", "nop", "pas intéressé", "pas intéressée", "pas intéressant",
+		"c'est bon", "je veux bien", "d'acc"),
+	kindNo: phrases("non", "nan", "no", "nope", "nop", "pas intéressé", "pas intéressée", "pas intéressant",
 		"pas dispo", "pas disponible", "pas libre", "indisponible", "pas pour moi", "déjà en poste",
 		"j'ai trouvé", "ai trouvé", "déjà trouvé", "déjà un emploi", "déjà un travail", "déjà un poste",
 		"déjà un job", "déjà embauché", "déjà embauchée", "travaille déjà", "pas pour l'instant",
 		"pas pour le moment", "pas maintenant", "plus en recherche", "plus à la recherche",
 		"plus intéressé", "plus intéressée", "plus dispo", "aucun intérêt", "ne m'intéresse pas",
-		"pas du tout"),
+		"pas du tout", "jai trouvé", "g trouvé"),
 	kindNeg: phrases("ne", "n", "pas", "plus", "jamais", "aucun", "aucune"),
 	kindCond: phrases("mais", "sauf", "si", "seulement", "uniquement", "condition", "cependant",
 		"toutefois", "par contre", "peut-être", "juste", "dépend", "réserve", "hésite", "sinon"),
@@ -393,7 +394,7 @@ var replyLexicon = map[replyKind][]phrase{
 		"au", "et", "en", "vous", "votre", "vos", "poste", "offre", "offres", "emploi", "travail",
 		"job", "boulot", "proposition", "annonce", "mission", "message", "sms", "réf", "référence",
 		"numéro", "num", "svp", "stp", "s'il vous plaît", "e", "quand même", "mais merci", "super",
-		"parfait", "top", "génial", "cool"),
+		"parfait", "top", "génial", "cool", "jsuis", "chui", "chuis", "pr"),
 	kindDigitYes: phrases("1"),
 	kindDigitNo:  phrases("2"),
 }

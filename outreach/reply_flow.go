@@ -44,6 +44,9 @@ type InboxItem struct {
 	ContactID    int64
 	CreatedAt    time.Time
 	HandledAt    *time.Time
+	// Late is true for a reply that came once the offer's campaign was
+	// closed: shown to the counsellor, but the interest was left as it was.
+	Late bool
 
 	// Read model, filled by Inbox.
 	FirstName   string

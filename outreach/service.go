@@ -18,6 +18,9 @@ type Sender interface {
 // contact twice must not send twice.
 type Enqueuer interface {
 	EnqueueSend(ctx context.Context, contactID int64, at time.Time) error
+	// EnqueueReminder schedules the reminder of a contact at the given
+	// time (the zero time: at once), likewise at most once.
+	EnqueueReminder(ctx context.Context, contactID int64, at time.Time) error
 	// QueueLost reports whether the queue may have lost tasks (its store
 	// was emptied, or never marked) since MarkQueueWhole was last called.
 	QueueLost(ctx context.Context) (bool, error)
@@ -48,8 +51,14 @@ type ServiceConfig struct {
 	// SendLease is how long a contact may stay in sending without a SID
 	// before the outbox sweep settles it (default DefaultSendLease).
 	SendLease time.Duration
-	Now       func() time.Time // defaults to time.Now
-	Logger    *slog.Logger
+	// FollowUpAfter is how long after an unanswered offer SMS its one
+	// reminder goes (0: no reminders). CampaignWindow is how long after
+	// its outreach started an offer's campaign closes (0:
+	// DefaultCampaignWindow). See Campaign and RemindContact.
+	FollowUpAfter  time.Duration
+	CampaignWindow time.Duration
+	Now            func() time.Time // defaults to time.Now
+	Logger         *slog.Logger
 }
 
 // Service runs the outreach flow: offers in, candidates matched and
@@ -82,6 +91,9 @@ func NewService(store Store, sender Sender, queue Enqueuer, notify Notifier, cfg
 	}
 	if cfg.SendLease <= 0 {
 		cfg.SendLease = DefaultSendLease
+	}
+	if cfg.CampaignWindow <= 0 {
+		cfg.CampaignWindow = DefaultCampaignWindow
 	}
 	if cfg.AgencyName == "" {
 		cfg.AgencyName = "France Travail"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/franceoutreach/outreach/matcher"
 )
@@ -264,7 +265,8 @@ type OutreachStarted struct {
 // eligible ones with weights growing with the score (see allocate). The contacts are
 // committed first, then queued; a contact committed but not queued (Redis
 // down) is queued again by the next call. Nobody is texted twice about the
-// same offer.
+// same offer. The first contacts start the offer's campaign (see
+// Campaign); a closed campaign takes no more.
 func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (OutreachStarted, error) {
 	if limit <= 0 || limit > 10000 {
 		return OutreachStarted{}, invalid("limit", "must be between 1 and 10000")
@@ -272,6 +274,10 @@ func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (
 	o, err := s.store.Offer(ctx, offerID)
 	if err != nil {
 		return OutreachStarted{}, err
+	}
+	if o.ClosedAt != nil {
+		return OutreachStarted{}, invalid("offer", "its campaign closed on %s: the shortlist is final",
+			o.ClosedAt.UTC().Format(time.RFC3339))
 	}
 	var res OutreachStarted
 	err = s.store.InTx(ctx, func(tx Store) error {
@@ -291,7 +297,10 @@ func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (
 		}
 		created, err := tx.CreateContacts(ctx, contacts)
 		res.Queued = len(created)
-		return err
+		if err != nil || len(created) == 0 {
+			return err
+		}
+		return tx.MarkOutreachStarted(ctx, offerID, s.cfg.Now())
 	})
 	if err != nil {
 		return OutreachStarted{}, fmt.Errorf("start outreach: %w", err)

@@ -38,7 +38,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) (InboundOutcome
 		}
 		out.Item = &item
 		if known || in.Intent == IntentStop || in.Intent == IntentStart || in.Intent == IntentHelp {
-			out.Reply = ComposeReplyConfirmation(in.Intent, s.cfg.AgencyName)
+			out.Reply = s.replyConfirmation(in.Intent, item.Late)
 		}
 		return nil
 	})
@@ -89,7 +89,11 @@ func (s *Service) applyReply(ctx context.Context, tx Store, in *Inbound) (InboxI
 		}
 	}
 	item.CandidateID, item.CounsellorID = cand.ID, cand.CounsellorID
-	if interest, ok := InterestFromIntent(in.Intent); ok && in.ContactID != 0 {
+	// Once the campaign closed, the shortlist is final: a reply is shown
+	// to the counsellor but changes no interest (STOP and START still
+	// change the consent, below).
+	item.Late = in.ContactID != 0 && c.OfferClosedAt != nil
+	if interest, ok := InterestFromIntent(in.Intent); ok && in.ContactID != 0 && !item.Late {
 		if err := tx.SetReply(ctx, in.ContactID, NextInterest(c.Reply, interest), s.cfg.Now()); err != nil {
 			return item, false, fmt.Errorf("record reply: %w", err)
 		}

@@ -19,6 +19,7 @@ type Store interface {
 	OfferStore
 	ContactStore
 	ReplyStore
+	FollowUpStore
 }
 
 // CounsellorStore keeps counsellor accounts.
@@ -146,4 +147,7 @@ type ReplyStore interface {
 	ContactForReply(ctx context.Context, phone, ref string) (Contact, error)
 	CreateInboxItem(ctx context.Context, item *InboxItem) error
 	Inbox(ctx context.Context, counsellorID int64, limit int) ([]InboxItem, error)
+	// UnassignedReplies lists the inbox items of no counsellor (unknown
+	// numbers), newest first.
+	UnassignedReplies(ctx context.Context, limit int) ([]UnassignedReply, error)
 }

@@ -12,24 +12,26 @@ import (
 )
 
 // ParseSMSTemplates reads an SMS templates file: a JSON object mapping an
-// agency name, or DefaultAgency, to its templates by name ("offer", an
-// OfferTemplate):
+// agency name, or DefaultAgency, to its templates by name ("offer" and
+// "reminder", each an OfferTemplate):
 //
 //	{
 //	  "default": {"offer": "Bonjour {{.FirstName}}, ... réf {{.Reference}}. STOP ..."},
-//	  "Agence Lyon Part-Dieu": {"offer": "..."}
+//	  "Agence Lyon Part-Dieu": {"offer": "...", "reminder": "..."}
 //	}
 //
-// An agency without an entry gets the default one, or the built-in text.
+// An agency without a template gets the default one, or the built-in text.
 // Every template must render, print the offer reference, OUI, NON and STOP,
-// and fit in 2 SMS segments once the fields of a long offer are shortened:
-// the error names each one that does not, one per line.
+// and fit once the fields of a long offer are shortened, in 2 SMS segments
+// (offer) or 1 (reminder): the error names each one that does not, one per
+// line.
 func ParseSMSTemplates(data []byte) (*SMSTemplates, error) {
 	var file map[string]map[string]string
 	if err := json.Unmarshal(data, &file); err != nil {
 		return nil, jsonError(data, err)
 	}
-	ts := &SMSTemplates{offer: map[string]*OfferTemplate{}}
+	ts := &SMSTemplates{offer: map[string]*OfferTemplate{}, reminder: map[string]*OfferTemplate{}}
+	byName := map[string]map[string]*OfferTemplate{templateOffer: ts.offer, templateReminder: ts.reminder}
 	var problems []error
 	for _, key := range slices.Sorted(maps.Keys(file)) {
 		agency := strings.TrimSpace(key)
@@ -38,16 +40,17 @@ func ParseSMSTemplates(data []byte) (*SMSTemplates, error) {
 			continue
 		}
 		for _, name := range slices.Sorted(maps.Keys(file[key])) {
-			if name != "offer" {
-				problems = append(problems, fmt.Errorf("agency %q: unknown template %q (known: offer)", agency, name))
+			into, ok := byName[name]
+			if !ok {
+				problems = append(problems, fmt.Errorf("agency %q: unknown template %q (known: offer, reminder)", agency, name))
 				continue
 			}
-			t, err := checkedOfferTemplate(file[key][name], agency)
+			t, err := checkedOfferTemplate(name, file[key][name], agency)
 			if err != nil {
 				problems = append(problems, fmt.Errorf("agency %q, template %q: %w", agency, name, err))
 				continue
 			}
-			ts.offer[agency] = t
+			into[agency] = t
 		}
 	}
 	if len(problems) > 0 {
@@ -77,13 +80,13 @@ func jsonError(data []byte, err error) error {
 // templateFields lists what an OfferTemplate may print, for error messages.
 const templateFields = "{{.FirstName}} {{.JobTitle}} {{.Town}} {{.Contract}} {{.Reference}} {{.AgencyName}}"
 
-// checkedOfferTemplate parses text and checks it on sample offers of the
-// agency: see ParseSMSTemplates.
-func checkedOfferTemplate(text, agency string) (*OfferTemplate, error) {
+// checkedOfferTemplate parses the template called name and checks it on
+// sample offers of the agency: see ParseSMSTemplates.
+func checkedOfferTemplate(name, text, agency string) (*OfferTemplate, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, errors.New("empty")
 	}
-	t, err := parseOfferTemplate(text)
+	t, err := parseOfferTemplate(name, text)
 	if err != nil {
 		return nil, fmt.Errorf("does not parse: %s", strings.TrimPrefix(err.Error(), "template: "))
 	}
@@ -99,9 +102,9 @@ func checkedOfferTemplate(text, agency string) (*OfferTemplate, error) {
 			return nil, errors.New("does not say how to reply: OUI and NON")
 		case !hasWord(body, "STOP"):
 			return nil, errors.New("does not say how to opt out: STOP")
-		case segments > maxOfferSegments:
-			return nil, fmt.Errorf("too long: %d SMS segments %s even with the job title and town shortened (at most %d, 306 characters)",
-				segments, s.name, maxOfferSegments)
+		case segments > t.maxSegments:
+			return nil, fmt.Errorf("too long: %d SMS segments %s even with the job title and town shortened (at most %d, %d characters)",
+				segments, s.name, t.maxSegments, segmentsChars(t.maxSegments))
 		}
 	}
 	return t, nil
@@ -136,4 +139,12 @@ func hasWord(s, word string) bool {
 	return slices.Contains(strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}), word)
+}
+
+// segmentsChars is how many GSM-7 characters n SMS segments hold.
+func segmentsChars(n int) int {
+	if n == 1 {
+		return 160
+	}
+	return 153 * n
 }

@@ -135,7 +135,7 @@ func TestParseSMSTemplatesRejects(t *testing.T) {
 		{"too long for a long offer only", `{"Agence Lyon": {"offer": "{{.JobTitle}} {{.JobTitle}} {{.JobTitle}} à {{.Town}}. ` + strings.Repeat("Vraiment. ", 20) + "Bref. " + ok + `"}}`,
 			[]string{`agency "Agence Lyon", template "offer": too long: 3 SMS segments for a long offer`}},
 		{"empty", `{"default": {"offer": " "}}`, []string{`agency "default", template "offer": empty`}},
-		{"unknown template", `{"Agence Lyon": {"ofer": "` + ok + `"}}`, []string{`agency "Agence Lyon": unknown template "ofer" (known: offer)`}},
+		{"unknown template", `{"Agence Lyon": {"ofer": "` + ok + `"}}`, []string{`agency "Agence Lyon": unknown template "ofer" (known: offer, reminder)`}},
 		{"agency without a name", `{" ": {"offer": "` + ok + `"}}`, []string{`agency "": an agency needs a name`}},
 		{"invalid JSON", "{\n  \"default\": {\"offer\": \"x\",}\n}", []string{"invalid JSON at line 2"}},
 		{"not text", "{\"default\": {\"offer\": 12}}", []string{"invalid JSON at line 1", "string"}},
@@ -176,5 +176,10 @@ func TestSMSTemplatesExample(t *testing.T) {
 		if got, err := ts.Offer(agency).Compose(m); err != nil || got != want {
 			t.Errorf("%s:\n got %q (%v)\nwant %q", agency, got, err, want)
 		}
+	}
+	m.AgencyName = "France Travail"
+	want := "Rappel France Travail : Marie, le poste Boulanger à Lyon vous intéresse ? Répondez OUI ou NON avec la réf K4P8M2. STOP pour ne plus recevoir de SMS."
+	if got, err := ts.Reminder("Agence Lyon Part-Dieu").Compose(m); err != nil || got != want {
+		t.Errorf("reminder:\n got %q (%v)\nwant %q", got, err, want)
 	}
 }

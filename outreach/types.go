@@ -66,6 +66,10 @@ type Offer struct {
 	Positions    int
 	CounsellorID int64
 	CreatedAt    time.Time
+	// OutreachStartedAt is when its first contacts were committed, nil
+	// before; ClosedAt when its campaign closed (see Campaign), nil while open.
+	OutreachStartedAt *time.Time
+	ClosedAt          *time.Time
 }
 
 // ROMESkill is a skill the ROME referential lists for an occupation.

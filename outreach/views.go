@@ -35,19 +35,21 @@ func (s *Service) Outreach(ctx context.Context, offerID int64) (OutreachProgress
 }
 
 // Shortlist lists the candidates who said yes to the offer, best match
-// first: the list the counsellor validates before the employer sees it.
-func (s *Service) Shortlist(ctx context.Context, offerID int64) ([]Contact, error) {
-	if _, err := s.store.Offer(ctx, offerID); err != nil {
-		return nil, err
+// first: the list the counsellor validates before the employer sees it,
+// final once the campaign closed.
+func (s *Service) Shortlist(ctx context.Context, offerID int64) (Shortlist, error) {
+	o, err := s.store.Offer(ctx, offerID)
+	if err != nil {
+		return Shortlist{}, err
 	}
 	cs, err := s.store.OfferContacts(ctx, offerID)
 	if err != nil {
-		return nil, err
+		return Shortlist{}, err
 	}
-	out := make([]Contact, 0)
+	out := Shortlist{Campaign: s.Campaign(o), Contacts: make([]Contact, 0)}
 	for _, c := range cs {
 		if c.Reply == InterestInterested {
-			out = append(out, c)
+			out.Contacts = append(out.Contacts, c)
 		}
 	}
 	return out, nil

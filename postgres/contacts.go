@@ -124,14 +124,15 @@ WHERE message_sid IS NULL AND error_message IS NULL AND status = 'sending' AND s
 
 const contactColumns = `k.id, k.offer_id, k.candidate_id, k.phone, k.status, k.score, k.distance_km, k.reasons, k.body,
 	coalesce(k.message_sid, ''), coalesce(k.error_code, 0), coalesce(k.error_message, ''), coalesce(k.reply, ''),
-	k.replied_at, k.sent_at, k.delivered_at, k.created_at, c.external_id, c.first_name`
+	k.replied_at, k.sent_at, k.delivered_at, k.created_at, c.external_id, c.first_name,
+	coalesce(k.reminder_status, ''), k.reminded_at`
 
 func scanContact(row interface{ Scan(...any) error }) (outreach.Contact, error) {
 	var k outreach.Contact
 	var reasons []byte
 	err := row.Scan(&k.ID, &k.OfferID, &k.CandidateID, &k.Phone, &k.Status, &k.Score, &k.DistanceKM, &reasons, &k.Body,
 		&k.MessageSID, &k.ErrorCode, &k.ErrorMessage, &k.Reply, &k.RepliedAt, &k.SentAt, &k.DeliveredAt, &k.CreatedAt,
-		&k.ExternalID, &k.FirstName)
+		&k.ExternalID, &k.FirstName, &k.ReminderStatus, &k.RemindedAt)
 	if err != nil {
 		return k, err
 	}

@@ -26,14 +26,16 @@ RETURNING id, created_at`
 
 const offerColumns = `o.id, coalesce(o.external_id, ''), o.reference, o.title, o.rome_code, o.employer_name,
 	o.employer_email, o.lat, o.lon, coalesce(o.commune_code, ''), o.town, o.contract_type, o.skills, o.radius_km,
-	o.positions, o.counsellor_id, o.created_at, coalesce(o.appellation_id, 0), o.starts_on`
+	o.positions, o.counsellor_id, o.created_at, coalesce(o.appellation_id, 0), o.starts_on,
+	o.outreach_started_at, o.closed_at`
 
 func scanOffer(row interface{ Scan(...any) error }) (outreach.Offer, error) {
 	var o outreach.Offer
 	var starts *time.Time
 	err := row.Scan(&o.ID, &o.ExternalID, &o.Reference, &o.Title, &o.ROMECode,
 		&o.Employer.Name, &o.Employer.Email, &o.Location.Lat, &o.Location.Lon, &o.CommuneCode, &o.Town,
-		&o.ContractType, &o.Skills, &o.RadiusKM, &o.Positions, &o.CounsellorID, &o.CreatedAt, &o.Appellation, &starts)
+		&o.ContractType, &o.Skills, &o.RadiusKM, &o.Positions, &o.CounsellorID, &o.CreatedAt, &o.Appellation, &starts,
+		&o.OutreachStartedAt, &o.ClosedAt)
 	o.StartsOn = orZero(starts)
 	return o, err
 }

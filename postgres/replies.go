@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/franceoutreach/outreach/outreach"
 )
@@ -34,17 +35,20 @@ func (s *Store) LinkInbound(ctx context.Context, in outreach.Inbound) error {
 
 // ContactForReply finds the contact a reply answers among the SMS sent to
 // that phone in the last 30 days: the offer with that reference when ref
-// is given, else the most recently sent.
+// is given, else the one texted last (offer SMS or reminder), with when its
+// offer's campaign closed.
 func (s *Store) ContactForReply(ctx context.Context, phone, ref string) (outreach.Contact, error) {
-	q := `SELECT ` + contactColumns + ` FROM contacts k
+	q := `SELECT ` + contactColumns + `, o.closed_at FROM contacts k
 JOIN candidates c ON c.id = k.candidate_id
 JOIN offers o ON o.id = k.offer_id
 WHERE k.phone = $1 AND k.message_sid IS NOT NULL AND k.sent_at > now() - interval '30 days'
 	AND ($2 = '' OR o.reference = $2)
-ORDER BY k.sent_at DESC, k.id DESC
+ORDER BY greatest(k.sent_at, k.reminded_at) DESC, k.id DESC
 LIMIT 1
 FOR UPDATE OF k`
-	k, err := scanContact(s.db.QueryRow(ctx, q, phone, ref))
+	var closedAt *time.Time
+	k, err := scanContact(withColumns(s.db.QueryRow(ctx, q, phone, ref), &closedAt))
+	k.OfferClosedAt = closedAt
 	return k, translate(err, "contact for reply")
 }
 
@@ -52,10 +56,10 @@ FOR UPDATE OF k`
 // administrators' when CounsellorID is 0).
 func (s *Store) CreateInboxItem(ctx context.Context, item *outreach.InboxItem) error {
 	const q = `
-INSERT INTO inbox_items (counsellor_id, inbound_id, candidate_id, offer_id, contact_id)
-VALUES (nullif($1, 0), $2, nullif($3, 0), nullif($4, 0), nullif($5, 0))
+INSERT INTO inbox_items (counsellor_id, inbound_id, candidate_id, offer_id, contact_id, late)
+VALUES (nullif($1, 0), $2, nullif($3, 0), nullif($4, 0), nullif($5, 0), $6)
 RETURNING id, created_at`
-	err := s.db.QueryRow(ctx, q, item.CounsellorID, item.InboundID, item.CandidateID, item.OfferID, item.ContactID).
+	err := s.db.QueryRow(ctx, q, item.CounsellorID, item.InboundID, item.CandidateID, item.OfferID, item.ContactID, item.Late).
 		Scan(&item.ID, &item.CreatedAt)
 	return translate(err, "insert inbox item")
 }
@@ -67,7 +71,7 @@ func (s *Store) Inbox(ctx context.Context, counsellorID int64, limit int) ([]out
 SELECT i.id, coalesce(i.counsellor_id, 0), i.inbound_id, coalesce(i.candidate_id, 0), coalesce(i.offer_id, 0),
 	coalesce(i.contact_id, 0), i.created_at, i.handled_at,
 	coalesce(c.first_name, ''), coalesce(c.external_id, ''), m.from_phone, coalesce(o.title, ''),
-	coalesce(o.reference, ''), m.body, m.intent, coalesce(k.reply, ''), m.link
+	coalesce(o.reference, ''), m.body, m.intent, coalesce(k.reply, ''), m.link, i.late
 FROM inbox_items i
 JOIN inbound_messages m ON m.id = i.inbound_id
 LEFT JOIN candidates c ON c.id = i.candidate_id
@@ -87,7 +91,7 @@ LIMIT $2`
 		var phone string
 		if err := rows.Scan(&it.ID, &it.CounsellorID, &it.InboundID, &it.CandidateID, &it.OfferID, &it.ContactID,
 			&it.CreatedAt, &it.HandledAt, &it.FirstName, &it.ExternalID, &phone, &it.OfferTitle, &it.OfferRef,
-			&it.Body, &it.Intent, &it.Interest, &it.Link); err != nil {
+			&it.Body, &it.Intent, &it.Interest, &it.Link, &it.Late); err != nil {
 			return nil, translate(err, "scan inbox item")
 		}
 		it.PhoneMasked = outreach.MaskPhone(phone)

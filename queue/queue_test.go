@@ -38,6 +38,8 @@ type contactSender struct {
 	done      chan int64
 	abandoned chan int64
 	sweeps    chan struct{}
+	// reminded and gaveUpReminders receive the contacts of reminder tasks.
+	reminded, gaveUpReminders chan int64
 }
 
 func (s contactSender) SendContact(_ context.Context, id int64) error {
@@ -47,6 +49,16 @@ func (s contactSender) SendContact(_ context.Context, id int64) error {
 
 func (s contactSender) AbandonContact(_ context.Context, id int64, _ error) error {
 	s.abandoned <- id
+	return nil
+}
+
+func (s contactSender) RemindContact(_ context.Context, id int64) error {
+	s.reminded <- id
+	return s.errs[id]
+}
+
+func (s contactSender) AbandonReminder(_ context.Context, id int64, _ error) error {
+	s.gaveUpReminders <- id
 	return nil
 }
 
@@ -167,4 +179,61 @@ func ids(ts []*asynq.TaskInfo) []string {
 		out = append(out, t.ID)
 	}
 	return out
+}
+
+// TestReminderTasks: a contact's reminder is one task, run at once when
+// given the zero time, by the reminder's handler; its last transient
+// failure gives the reminder up.
+func TestReminderTasks(t *testing.T) {
+	ctx := context.Background()
+	rdb, ns := testenv.Redis(t)
+	client := queue.NewClient(rdb, ns)
+	for range 3 {
+		for _, id := range []int64{5, 6} {
+			if err := client.EnqueueReminder(ctx, id, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	pending, err := insp.ListPendingTasks(ns)
+	if err != nil || len(pending) != 2 || pending[0].Type != queue.TypeRemindSMS || pending[0].MaxRetry != 5 {
+		t.Fatalf("pending %v (%v), want the two reminders, 5 retries each", ids(pending), err)
+	}
+	// Contact 6's reminder has no retry left.
+	if err := insp.DeleteTask(ns, queue.RemindSMSTaskID(6)); err != nil {
+		t.Fatal(err)
+	}
+	last := asynq.NewTask(queue.TypeRemindSMS, []byte(`{"contact_id":6}`), asynq.TaskID(queue.RemindSMSTaskID(6)),
+		asynq.Queue(ns), asynq.MaxRetry(0))
+	if _, err := asynq.NewClientFromRedisClient(rdb).Enqueue(last); err != nil {
+		t.Fatal(err)
+	}
+	sender := contactSender{done: make(chan int64, 10), abandoned: make(chan int64, 10), reminded: make(chan int64, 10),
+		gaveUpReminders: make(chan int64, 10), errs: map[int64]error{6: errors.New("twilio 503")}}
+	w := queue.NewWorker(rdb, queue.WorkerConfig{Queue: ns, ShutdownTimeout: time.Second}, sender)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Shutdown()
+	got := map[int64]bool{}
+	for len(got) < 2 {
+		select {
+		case id := <-sender.reminded:
+			got[id] = true
+		case <-time.After(20 * time.Second):
+			t.Fatalf("reminders run: %v, want 5 and 6", got)
+		}
+	}
+	select {
+	case id := <-sender.gaveUpReminders:
+		if id != 6 {
+			t.Fatalf("gave up the reminder of %d, want 6", id)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a transient failure on the last attempt did not give the reminder up")
+	}
+	if len(sender.done) != 0 || len(sender.abandoned) != 0 {
+		t.Error("reminder tasks ran the offer SMS's handlers")
+	}
 }

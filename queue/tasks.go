@@ -17,11 +17,18 @@ import (
 // TypeSendSMS sends the SMS of one contact.
 const TypeSendSMS = "sms:send"
 
+// TypeRemindSMS sends the reminder of one contact whose SMS went unanswered.
+const TypeRemindSMS = "sms:remind"
+
 // DefaultQueue is the asynq queue the service uses unless configured.
 const DefaultQueue = "outreach"
 
-// maxRetry bounds provider retries of one SMS (about a day with backoff).
-const maxRetry = 12
+// maxRetry bounds provider retries of one SMS (about a day with backoff);
+// reminderMaxRetry, of a reminder (a few minutes: a late one is pointless).
+const (
+	maxRetry         = 12
+	reminderMaxRetry = 5
+)
 
 // SendSMSPayload is the payload of a TypeSendSMS task.
 type SendSMSPayload struct {
@@ -49,6 +56,28 @@ func NewSendSMSTask(contactID int64, at time.Time, queueName string) (*asynq.Tas
 	), nil
 }
 
+// RemindSMSTaskID is the asynq task ID of a contact's reminder: derived
+// from the contact, so enqueuing it twice is a no-op.
+func RemindSMSTaskID(contactID int64) string {
+	return "sms:remind:" + strconv.FormatInt(contactID, 10)
+}
+
+// NewRemindSMSTask builds the task that sends a contact's reminder at the
+// given time (the zero time: at once). Its payload is a SendSMSPayload.
+func NewRemindSMSTask(contactID int64, at time.Time, queueName string) (*asynq.Task, error) {
+	payload, err := json.Marshal(SendSMSPayload{ContactID: contactID})
+	if err != nil {
+		return nil, fmt.Errorf("encode payload: %w", err)
+	}
+	return asynq.NewTask(TypeRemindSMS, payload,
+		asynq.TaskID(RemindSMSTaskID(contactID)),
+		asynq.Queue(queueName),
+		asynq.ProcessAt(at),
+		asynq.MaxRetry(reminderMaxRetry),
+		asynq.Timeout(time.Minute),
+	), nil
+}
+
 // Client enqueues tasks.
 type Client struct {
 	asynq *asynq.Client
@@ -71,7 +100,22 @@ func (c *Client) EnqueueSend(ctx context.Context, contactID int64, at time.Time)
 	if err != nil {
 		return err
 	}
-	_, err = c.asynq.EnqueueContext(ctx, task)
+	return c.enqueueOnce(ctx, task)
+}
+
+// EnqueueReminder schedules a contact's reminder (the zero time: at once).
+// A reminder already in the queue is not enqueued again.
+func (c *Client) EnqueueReminder(ctx context.Context, contactID int64, at time.Time) error {
+	task, err := NewRemindSMSTask(contactID, at, c.queue)
+	if err != nil {
+		return err
+	}
+	return c.enqueueOnce(ctx, task)
+}
+
+// enqueueOnce enqueues a task, unless one with its ID is in the queue.
+func (c *Client) enqueueOnce(ctx context.Context, task *asynq.Task) error {
+	_, err := c.asynq.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}

@@ -16,11 +16,13 @@ import (
 )
 
 // ContactSender is what the worker runs: the sending of a contact's SMS
-// (TypeSendSMS), giving up on one after the last retry, and the outbox
-// sweep.
+// (TypeSendSMS) and of its reminder (TypeRemindSMS), giving up on either
+// after the last retry, and the outbox sweep.
 type ContactSender interface {
 	SendContact(ctx context.Context, contactID int64) error
 	AbandonContact(ctx context.Context, contactID int64, cause error) error
+	RemindContact(ctx context.Context, contactID int64) error
+	AbandonReminder(ctx context.Context, contactID int64, cause error) error
 	ReconcileOutbox(ctx context.Context) (outreach.OutboxSwept, error)
 }
 
@@ -85,25 +87,34 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, sender ContactSender
 		}),
 	})
 	mux := asynq.NewServeMux()
-	mux.HandleFunc(TypeSendSMS, func(ctx context.Context, t *asynq.Task) error {
+	mux.HandleFunc(TypeSendSMS, contactTask(sender.SendContact, sender.AbandonContact))
+	mux.HandleFunc(TypeRemindSMS, contactTask(sender.RemindContact, sender.AbandonReminder))
+	return &Worker{server: server, mux: mux, sender: sender, sweepEvery: cfg.SweepEvery, log: log}
+}
+
+// contactTask is the handler of a task about one contact: send runs it;
+// a permanent error is not retried, and after the last retry abandon
+// records that the queue gave up.
+func contactTask(send func(context.Context, int64) error,
+	abandon func(context.Context, int64, error) error) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
 		var p SendSMSPayload
 		if err := json.Unmarshal(t.Payload(), &p); err != nil {
 			return fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
 		}
-		err := sender.SendContact(ctx, p.ContactID)
+		err := send(ctx, p.ContactID)
 		var permanent *outreach.PermanentError
 		switch {
 		case errors.As(err, &permanent):
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		case err != nil && isFailure(err) && lastAttempt(ctx):
-			if abandonErr := sender.AbandonContact(ctx, p.ContactID, err); abandonErr != nil {
+			if abandonErr := abandon(ctx, p.ContactID, err); abandonErr != nil {
 				return fmt.Errorf("%w (and marking it failed: %w)", err, abandonErr)
 			}
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		}
 		return err
-	})
-	return &Worker{server: server, mux: mux, sender: sender, sweepEvery: cfg.SweepEvery, log: log}
+	}
 }
 
 // lastAttempt reports whether the task running in ctx has no retry left.

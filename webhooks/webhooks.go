@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/twilio/twilio-go/client"
@@ -28,6 +30,11 @@ const (
 // maxBody bounds a webhook body: Twilio's are a few kilobytes.
 const maxBody = 64 << 10
 
+// Timeout bounds the handling of one webhook. Twilio gives up after 15 s;
+// answering 503 before that makes it retry rather than log a timeout, and
+// frees the connection and the database session a stuck request holds.
+const Timeout = 10 * time.Second
+
 // Replies is the use case the webhooks drive.
 type Replies interface {
 	HandleInbound(ctx context.Context, in outreach.Inbound) (outreach.InboundOutcome, error)
@@ -39,6 +46,7 @@ type Handler struct {
 	replies   Replies
 	validator client.RequestValidator
 	publicURL string
+	timeout   time.Duration
 	log       *slog.Logger
 }
 
@@ -49,14 +57,30 @@ func New(replies Replies, authToken, publicURL string, log *slog.Logger) *Handle
 		replies:   replies,
 		validator: client.NewRequestValidator(authToken),
 		publicURL: strings.TrimRight(publicURL, "/"),
+		timeout:   Timeout,
 		log:       log.With("component", "webhooks"),
 	}
 }
 
+// SetTimeout changes the deadline of each webhook (Timeout by default);
+// tests shorten it.
+func (h *Handler) SetTimeout(d time.Duration) { h.timeout = d }
+
 // Register mounts the webhooks on e.
 func (h *Handler) Register(e *echo.Echo) {
-	e.POST(InboundPath, h.inbound, h.verify)
-	e.POST(StatusPath, h.status, h.verify)
+	e.POST(InboundPath, h.inbound, h.deadline, h.verify)
+	e.POST(StatusPath, h.status, h.deadline, h.verify)
+}
+
+// deadline gives the request's context the handler's timeout: a statement
+// still waiting on the database then fails, and the handler answers 503.
+func (h *Handler) deadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
 }
 
 // verify checks the body size, parses the form and checks the signature.
@@ -95,6 +119,10 @@ func (h *Handler) inbound(c echo.Context) error {
 	if in.MessageSID == "" || in.From == "" {
 		return c.String(http.StatusBadRequest, "MessageSid and From are required")
 	}
+	if !isIdentifier(in.MessageSID) || !isIdentifier(in.From) || !isIdentifier(in.To) {
+		return c.String(http.StatusBadRequest, "MessageSid, From and To must be short UTF-8 text")
+	}
+	in.Body = storableText(in.Body)
 	out, err := h.replies.HandleInbound(c.Request().Context(), in)
 	if err != nil {
 		// 503 makes Twilio retry; nothing was committed.
@@ -110,6 +138,9 @@ func (h *Handler) status(c echo.Context) error {
 	if r.MessageSID == "" || r.Status == "" {
 		return c.String(http.StatusBadRequest, "MessageSid and MessageStatus are required")
 	}
+	if !isIdentifier(r.MessageSID) || !isIdentifier(r.Status) {
+		return c.String(http.StatusBadRequest, "MessageSid and MessageStatus must be short UTF-8 text")
+	}
 	if code := f.Get("ErrorCode"); code != "" {
 		n, err := strconv.Atoi(code)
 		if err != nil {
@@ -122,6 +153,24 @@ func (h *Handler) status(c echo.Context) error {
 		return c.String(http.StatusServiceUnavailable, "temporarily unavailable")
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// maxIdentifier bounds the identifiers of a webhook (SIDs, numbers,
+// statuses): Twilio's are a few dozen characters.
+const maxIdentifier = 100
+
+// isIdentifier reports whether s can be a SID, a number or a status:
+// short UTF-8 text without NUL. Anything else could never be stored, and
+// answering 503 would only make Twilio retry it.
+func isIdentifier(s string) bool {
+	return len(s) <= maxIdentifier && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// storableText keeps what a job seeker wrote even if it was garbled on
+// the way: invalid UTF-8 becomes U+FFFD and NUL characters, which
+// PostgreSQL cannot store, are dropped.
+func storableText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
 // twiml answers with a TwiML document, with one <Message> when reply is set.

@@ -2,6 +2,7 @@ package webhooks_test
 
 import (
 	"context"
+	"encoding/xml"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
@@ -25,21 +27,24 @@ const (
 	publicURL = "https://outreach.agence.example"
 	seeker    = "+33639980001"
 	sentSID   = "SM11111111111111111111111111111111"
+	agency    = "Agence Lyon Est"
 )
 
 type fixture struct {
 	e         *echo.Echo
+	handler   *webhooks.Handler
 	store     *postgres.Store
+	pool      *pgxpool.Pool
 	contactID int64
 	closeDB   func()
 }
 
 // setup wires the real service on a fresh database, with one candidate
 // who was texted about one offer (SID sentSID).
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	ctx := context.Background()
-	env := testenv.Service(t, nil, outreach.ServiceConfig{})
+	env := testenv.Service(t, nil, outreach.ServiceConfig{AgencyName: agency})
 	svc, store := env.Service, env.Store
 	log := slog.New(slog.DiscardHandler)
 	cand, offer := env.Bakery(t, "06 39 98 00 01")
@@ -55,8 +60,9 @@ func setup(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	e := echo.New()
-	webhooks.New(svc, authToken, publicURL, log).Register(e)
-	return fixture{e: e, store: store, contactID: created[0].ID, closeDB: env.Pool.Close}
+	h := webhooks.New(svc, authToken, publicURL, log)
+	h.Register(e)
+	return fixture{e: e, handler: h, store: store, pool: env.Pool, contactID: created[0].ID, closeDB: env.Pool.Close}
 }
 
 // post sends a form as Twilio would reach the service behind a proxy: the
@@ -95,6 +101,7 @@ func status(sid, st, code string) url.Values {
 func TestWebhooks(t *testing.T) {
 	f := setup(t)
 	in, st := webhooks.InboundPath, webhooks.StatusPath
+	help := "<Message>" + xmlText(outreach.ComposeReplyConfirmation(outreach.IntentHelp, agency)) + "</Message>"
 	tests := []struct {
 		name       string
 		path       string
@@ -113,12 +120,19 @@ func TestWebhooks(t *testing.T) {
 		{"yes", in, inbound("SM1", "Oui je suis intéressée"), publicURL + in, "", 200, "<Message>Merci", outreach.StatusSent, outreach.InterestInterested},
 		{"retry of the same MessageSid", in, inbound("SM1", "Oui je suis intéressée"), publicURL + in, "", 200, "<Response></Response>", outreach.StatusSent, outreach.InterestInterested},
 		{"unclear never overwrites yes", in, inbound("SM2", "??"), publicURL + in, "", 200, "compris", outreach.StatusSent, outreach.InterestInterested},
+		{"AIDE answers the help text, interest kept", in, inbound("SM21", "AIDE"), publicURL + in, "", 200, help, outreach.StatusSent, outreach.InterestInterested},
 		{"signed with the port (Twilio keeps :443)", in, inbound("SM3", "non merci"), "https://outreach.agence.example:443" + in, "", 200, "noté", outreach.StatusSent, outreach.InterestDeclined},
+		{"HELP answers the help text, interest kept", in, inbound("SM31", "HELP"), publicURL + in, "", 200, help, outreach.StatusSent, outreach.InterestDeclined},
+		{"aide ? is help too", in, inbound("SM32", "aide ?"), publicURL + in, "", 200, help, outreach.StatusSent, outreach.InterestDeclined},
 		{"no MessageSid", in, url.Values{"From": {seeker}, "Body": {"OUI"}}, publicURL + in, "", 400, "", outreach.StatusSent, outreach.InterestDeclined},
+		{"garbled body is kept, not retried", in, inbound("SM34", "non\x00 merci\xff"), publicURL + in, "", 200, "noté", outreach.StatusSent, outreach.InterestDeclined},
+		{"NUL in MessageSid", in, inbound("SM35\x00", "OUI"), publicURL + in, "", 400, "UTF-8", outreach.StatusSent, outreach.InterestDeclined},
+		{"From too long to be a number", in, url.Values{"MessageSid": {"SM36"}, "From": {strings.Repeat("6", 101)}, "Body": {"STOP"}}, publicURL + in, "", 400, "UTF-8", outreach.StatusSent, outreach.InterestDeclined},
 		{"delivered", st, status(sentSID, "delivered", ""), publicURL + st, "", 204, "", outreach.StatusDelivered, outreach.InterestDeclined},
 		{"late sent stays delivered", st, status(sentSID, "sent", ""), publicURL + st, "", 204, "", outreach.StatusDelivered, outreach.InterestDeclined},
 		{"late undelivered stays delivered", st, status(sentSID, "undelivered", "30003"), publicURL + st, "", 204, "", outreach.StatusDelivered, outreach.InterestDeclined},
 		{"unknown SID is kept", st, status("SM99999999999999999999999999999999", "delivered", ""), publicURL + st, "", 204, "", outreach.StatusDelivered, outreach.InterestDeclined},
+		{"invalid UTF-8 MessageStatus", st, status(sentSID, "failed\xff", ""), publicURL + st, "", 400, "UTF-8", outreach.StatusDelivered, outreach.InterestDeclined},
 		{"non-numeric ErrorCode", st, status(sentSID, "failed", "abc"), publicURL + st, "", 400, "", outreach.StatusDelivered, outreach.InterestDeclined},
 		{"status unsigned", st, status(sentSID, "failed", "30008"), "-", "", 403, "", outreach.StatusDelivered, outreach.InterestDeclined},
 	}
@@ -158,5 +172,80 @@ func TestWebhookLimitsAndOutages(t *testing.T) {
 	if rec := f.post(in, inbound("SM7", "OUI"), publicURL+in, ""); rec.Code != http.StatusServiceUnavailable {
 		body, _ := io.ReadAll(rec.Body)
 		t.Errorf("database down: %d %s, want 503", rec.Code, body)
+	}
+}
+
+// xmlText escapes s as xml.Marshal writes character data.
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// TestWebhookDeadline: while another transaction holds the contact's row,
+// the webhooks' statements wait on the lock; at the handler's deadline they
+// answer 503, so that Twilio retries, having stored nothing. Once the lock
+// is released the retries go through.
+func TestWebhookDeadline(t *testing.T) {
+	f := setup(t)
+	f.handler.SetTimeout(200 * time.Millisecond)
+	ctx := context.Background()
+	lock, err := f.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(ctx)
+	if _, err := lock.Exec(ctx, `SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE`, f.contactID); err != nil {
+		t.Fatal(err)
+	}
+	in, st := webhooks.InboundPath, webhooks.StatusPath
+	tests := []struct {
+		name       string
+		path       string
+		form       url.Values
+		locked     int
+		afterwards int
+	}{
+		{"inbound reply", in, inbound("SM8", "OUI"), http.StatusServiceUnavailable, http.StatusOK},
+		{"status callback", st, status(sentSID, "delivered", ""), http.StatusServiceUnavailable, http.StatusNoContent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code := f.postUnblocked(t, tt.path, tt.form); code != tt.locked {
+				t.Errorf("database locked: status %d, want %d", code, tt.locked)
+			}
+		})
+	}
+	var stored int
+	if err := f.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM inbound_messages) + (SELECT count(*) FROM status_events)`).Scan(&stored); err != nil || stored != 0 {
+		t.Fatalf("timed-out webhooks stored %d rows (%v), want 0", stored, err)
+	}
+
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		if code := f.postUnblocked(t, tt.path, tt.form); code != tt.afterwards {
+			t.Errorf("%s retried after the lock: status %d, want %d", tt.name, code, tt.afterwards)
+		}
+	}
+	c, err := f.store.Contact(ctx, f.contactID)
+	if err != nil || c.Status != outreach.StatusDelivered || c.Reply != outreach.InterestInterested {
+		t.Errorf("contact after the retries: %s %q (%v), want delivered and interested", c.Status, c.Reply, err)
+	}
+}
+
+// postUnblocked posts a signed webhook and returns its status. A handler
+// still blocked after 30 s has no deadline: the test fails rather than hangs.
+func (f fixture) postUnblocked(t *testing.T, path string, form url.Values) int {
+	t.Helper()
+	done := make(chan int, 1)
+	go func() { done <- f.post(path, form, publicURL+path, "").Code }()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s still blocked after 30 s: no deadline", path)
+		return 0
 	}
 }

@@ -60,6 +60,9 @@ func TestAPIRejectsBadInput(t *testing.T) {
 		{"bad offer id", "GET", "/api/v1/offers/abc/outreach", "", auth, 404, "not_found", "id"},
 		{"bad limit", "POST", "/api/v1/offers/1/outreach", `{"limit":0}`, auth, 422, "invalid_field", "limit"},
 		{"inbox without counsellor", "GET", "/api/v1/inbox", "", auth, 400, "invalid_query", "counsellor_id"},
+		{"unassigned inbox without token", "GET", "/api/v1/inbox/unassigned", "", nil, 401, "unauthorized", ""},
+		{"unassigned inbox, limit not a number", "GET", "/api/v1/inbox/unassigned?limit=ten", "", auth, 400, "invalid_query", "limit"},
+		{"unassigned inbox, limit too large", "GET", "/api/v1/inbox/unassigned?limit=501", "", auth, 422, "invalid_field", "limit"},
 		{"import wrong type", "POST", "/api/v1/candidates/import", "x", auth, 415, "unsupported_media_type", "Content-Type"},
 	}
 	for _, tt := range tests {

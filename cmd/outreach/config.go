@@ -46,6 +46,10 @@ type Config struct {
 	SweepEvery        time.Duration // OUTBOX_SWEEP_EVERY: period of the outbox sweep
 	RetryBase         time.Duration // SMS_RETRY_BASE: first delay after a transient provider error, then doubling
 
+	// Follow-up (see README, "Follow-up and closing").
+	FollowUpAfter  time.Duration // FOLLOW_UP_AFTER: one reminder this long after an unanswered SMS; 0: none
+	CampaignWindow time.Duration // CAMPAIGN_WINDOW: an offer's campaign closes this long after its outreach started
+
 	// SMSTemplatesFile (SMS_TEMPLATES) is a JSON file of the SMS texts per
 	// agency (docs/sms-templates.example.json), read into SMSTemplates;
 	// unset: the built-in texts.
@@ -109,6 +113,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.checkTwilio(get("TWILIO_API_URL", ""), bad)
 	c.loadSending(get, bad)
+	c.loadFollowUp(get, bad)
 	if c.MaxSMSPer7, err = strconv.Atoi(get("MAX_OFFER_SMS_PER_7_DAYS", "2")); err != nil || c.MaxSMSPer7 < 0 {
 		bad("MAX_OFFER_SMS_PER_7_DAYS: must be a whole number, 0 for no cap")
 	}
@@ -217,9 +222,14 @@ func (c Config) String() string {
 		mode = "simulator"
 	}
 	templates := cmp.Or(c.SMSTemplatesFile, "built-in")
-	return fmt.Sprintf("database=%s redis=%s http=%s public=%s api_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s sms_templates=%s",
+	followUp := "off"
+	if c.FollowUpAfter > 0 {
+		followUp = c.FollowUpAfter.String()
+	}
+	return fmt.Sprintf("database=%s redis=%s http=%s public=%s api_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s sms_templates=%s follow_up=%s campaign_window=%s",
 		redactURL(c.DatabaseURL), redactURL(c.RedisURL), c.HTTPAddr, c.PublicURL, mask(c.APIToken), mode,
-		c.TwilioAPIURL, c.TwilioAccountSID, mask(c.TwilioAuthToken), c.QuietHours, c.Timezone, c.QueueName, templates)
+		c.TwilioAPIURL, c.TwilioAccountSID, mask(c.TwilioAuthToken), c.QuietHours, c.Timezone, c.QueueName, templates,
+		followUp, c.CampaignWindow)
 }
 
 func redactURL(raw string) string {
@@ -255,5 +265,29 @@ func (c *Config) loadSending(get func(key, def string) string, bad func(string, 
 			continue
 		}
 		*d.into = v
+	}
+}
+
+// loadFollowUp reads the reminder delay and the campaign window: a reminder
+// must fall inside the window it belongs to.
+func (c *Config) loadFollowUp(get func(key, def string) string, bad func(string, ...any)) {
+	window, err := time.ParseDuration(get("CAMPAIGN_WINDOW", "72h"))
+	if err != nil || window <= 0 {
+		bad("CAMPAIGN_WINDOW: must be a positive duration such as 72h")
+	} else {
+		c.CampaignWindow = window
+	}
+	v := get("FOLLOW_UP_AFTER", "off")
+	if v == "off" || v == "0" {
+		return
+	}
+	after, err := time.ParseDuration(v)
+	switch {
+	case err != nil || after <= 0:
+		bad("FOLLOW_UP_AFTER: must be a positive duration such as 48h, or off (the default)")
+	case c.CampaignWindow > 0 && after >= c.CampaignWindow:
+		bad("FOLLOW_UP_AFTER: %s must be shorter than CAMPAIGN_WINDOW (%s)", after, c.CampaignWindow)
+	default:
+		c.FollowUpAfter = after
 	}
 }

@@ -49,9 +49,26 @@ func TestLoadConfig(t *testing.T) {
 		{"every problem at once", map[string]string{"PUBLIC_URL": "sms.example", "DATABASE_URL": "mysql://x", "REDIS_URL": "http://x",
 			"QUIET_HOURS": "25:00-08:00", "TIMEZONE": "Mars/Olympus", "API_TOKEN": "short", "LOG_LEVEL": "loud", "MATCH_INDEX": "yes",
 			"SMS_TEMPLATES": "/nonexistent/sms-templates.json", "SMS_RATE_PER_SECOND": "-1", "WORKER_CONCURRENCY": "0",
-			"SEND_LEASE": "1ms", "OUTBOX_SWEEP_EVERY": "soon", "SMS_RETRY_BASE": "-5s"},
+			"SEND_LEASE": "1ms", "OUTBOX_SWEEP_EVERY": "soon", "SMS_RETRY_BASE": "-5s", "FOLLOW_UP_AFTER": "-1h", "CAMPAIGN_WINDOW": "3 days"},
 			[]string{"PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "QUIET_HOURS", "TIMEZONE", "API_TOKEN", "LOG_LEVEL", "MATCH_INDEX", "SMS_TEMPLATES",
-				"SMS_RATE_PER_SECOND", "WORKER_CONCURRENCY", "SEND_LEASE", "OUTBOX_SWEEP_EVERY", "SMS_RETRY_BASE"}, nil},
+				"SMS_RATE_PER_SECOND", "WORKER_CONCURRENCY", "SEND_LEASE", "OUTBOX_SWEEP_EVERY", "SMS_RETRY_BASE", "FOLLOW_UP_AFTER", "CAMPAIGN_WINDOW"}, nil},
+		{"follow-up off, campaigns of 72 h by default", nil, nil, func(t *testing.T, c Config) {
+			if c.FollowUpAfter != 0 || c.CampaignWindow != 72*time.Hour || !strings.Contains(c.String(), "follow_up=off campaign_window=72h0m0s") {
+				t.Errorf("follow-up %s, window %s: %s", c.FollowUpAfter, c.CampaignWindow, c)
+			}
+		}},
+		{"follow-up on", map[string]string{"FOLLOW_UP_AFTER": "48h", "CAMPAIGN_WINDOW": "120h"}, nil, func(t *testing.T, c Config) {
+			if c.FollowUpAfter != 48*time.Hour || c.CampaignWindow != 120*time.Hour {
+				t.Errorf("follow-up %s, window %s", c.FollowUpAfter, c.CampaignWindow)
+			}
+		}},
+		{"follow-up explicitly off", map[string]string{"FOLLOW_UP_AFTER": "0"}, nil, func(t *testing.T, c Config) {
+			if c.FollowUpAfter != 0 {
+				t.Errorf("FOLLOW_UP_AFTER=0 gave %s", c.FollowUpAfter)
+			}
+		}},
+		{"reminder after the close", map[string]string{"FOLLOW_UP_AFTER": "72h"}, []string{"FOLLOW_UP_AFTER: 72h0m0s must be shorter than CAMPAIGN_WINDOW (72h0m0s)"}, nil},
+		{"empty campaign window", map[string]string{"CAMPAIGN_WINDOW": "0s"}, []string{"CAMPAIGN_WINDOW: must be a positive duration"}, nil},
 		{"sending settings", map[string]string{"SMS_RATE_PER_SECOND": "12.5", "WORKER_CONCURRENCY": "64", "SEND_LEASE": "90s"}, nil,
 			func(t *testing.T, c Config) {
 				if c.SMSRate != 12.5 || c.WorkerConcurrency != 64 || c.SendLease != 90*time.Second || c.SweepEvery != 5*time.Second {

@@ -28,7 +28,25 @@ type e2e struct {
 	api   *apiClient
 }
 
-func startE2E(t *testing.T) *e2e {
+// e2eOption changes what startE2E starts: the environment it reads its
+// configuration from, or the stack's options.
+type e2eOption func(env map[string]string, opts *stackOptions)
+
+// withEnv sets configuration variables over startE2E's own.
+func withEnv(vars map[string]string) e2eOption {
+	return func(env map[string]string, _ *stackOptions) {
+		for k, v := range vars {
+			env[k] = v
+		}
+	}
+}
+
+// withClock gives the service a clock of the test's.
+func withClock(now func() time.Time) e2eOption {
+	return func(_ map[string]string, opts *stackOptions) { opts.now = now }
+}
+
+func startE2E(t *testing.T, options ...e2eOption) *e2e {
 	t.Helper()
 	dbURL := testenv.DatabaseURL(t)
 	_, ns := testenv.Redis(t)
@@ -44,12 +62,16 @@ func startE2E(t *testing.T) *e2e {
 		"QUIET_HOURS":  "off",
 		"QUEUE_NAME":   ns,
 	}
+	opts := stackOptions{serve: true, work: true, listener: ln}
+	for _, o := range options {
+		o(env, &opts)
+	}
 	cfg, err := loadConfig(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	s, err := startStack(context.Background(), cfg, log, stackOptions{serve: true, work: true, listener: ln})
+	s, err := startStack(context.Background(), cfg, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

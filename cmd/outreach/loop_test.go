@@ -203,14 +203,7 @@ func TestWholeLoop(t *testing.T) {
 
 	checkOutcome(t, e, offer.ID, counsellor.ID, other.ID)
 
-	// A reply from an unknown number is kept for administrators, never dropped.
-	if res, err := sim.Reply(ctx, "+33639989999", "OUI"); err != nil || res.StatusCode != http.StatusOK || len(res.Replies) != 0 {
-		t.Errorf("unknown number: %v %+v", err, res)
-	}
-	var orphans int
-	if err := e.stack.pool.QueryRow(ctx, `SELECT count(*) FROM inbox_items WHERE counsellor_id IS NULL`).Scan(&orphans); err != nil || orphans != 1 {
-		t.Errorf("unknown-number inbox items: %d, %v; want 1", orphans, err)
-	}
+	checkUnknownNumbers(t, e)
 
 	// STOP holds for every later offer, until START.
 	var offer2 struct{ ID int64 }
@@ -236,6 +229,41 @@ func TestWholeLoop(t *testing.T) {
 	e.must(http.MethodGet, fmt.Sprintf("/api/v1/offers/%d/matches", offer2.ID), nil, &m2, http.StatusOK)
 	if len(m2.Matches) != 1 || m2.Matches[0].ExternalID != "C-STOP" {
 		t.Errorf("after START, offer 2 matches %+v, want only C-STOP", m2.Matches)
+	}
+}
+
+// checkUnknownNumbers: replies from unknown numbers are kept for
+// administrators, newest first, never dropped.
+func checkUnknownNumbers(t *testing.T, e *e2e) {
+	t.Helper()
+	for _, r := range []struct{ phone, body string }{{"+33639989999", "OUI"}, {"+33639989998", "C'est qui ?"}} {
+		if res, err := e.stack.sim.Reply(context.Background(), r.phone, r.body); err != nil || res.StatusCode != http.StatusOK || len(res.Replies) != 0 {
+			t.Errorf("unknown number %s: %v %+v", r.phone, err, res)
+		}
+	}
+	var unassigned struct {
+		Items []struct {
+			ID          int64     `json:"id"`
+			ReceivedAt  time.Time `json:"received_at"`
+			PhoneMasked string    `json:"phone_masked"`
+			Body        string    `json:"body"`
+			Intent      string    `json:"intent"`
+		} `json:"items"`
+	}
+	e.must(http.MethodGet, "/api/v1/inbox/unassigned", nil, &unassigned, http.StatusOK)
+	var got []string
+	for _, it := range unassigned.Items {
+		if it.ID == 0 || it.ReceivedAt.IsZero() {
+			t.Errorf("unassigned item without id or time: %+v", it)
+		}
+		got = append(got, it.PhoneMasked+" "+it.Body+" "+it.Intent)
+	}
+	if want := []string{"+336******98 C'est qui ? unclear", "+336******99 OUI yes"}; !slices.Equal(got, want) {
+		t.Errorf("unassigned inbox %q, want %q (newest first)", got, want)
+	}
+	e.must(http.MethodGet, "/api/v1/inbox/unassigned?limit=1", nil, &unassigned, http.StatusOK)
+	if len(unassigned.Items) != 1 || unassigned.Items[0].Body != "C'est qui ?" {
+		t.Errorf("unassigned inbox with limit=1: %+v", unassigned.Items)
 	}
 }
 

@@ -86,6 +86,8 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		QuietHours:        cfg.QuietHours,
 		SMSTemplates:      cfg.SMSTemplates,
 		SendLease:         cfg.SendLease,
+		FollowUpAfter:     cfg.FollowUpAfter,
+		CampaignWindow:    cfg.CampaignWindow,
 		Now:               opts.now,
 		// The service reads 0 as its default and a negative value as no cap.
 		MaxOfferSMSPer7Days: cmp.Or(cfg.MaxSMSPer7, -1),
