@@ -24,10 +24,10 @@ type Config struct {
 	// commits that wait on the WAL flush together share it, so the API
 	// wants more connections than it has cores.
 	DatabaseMaxConns int
-	RedisURL    string // REDIS_URL
-	HTTPAddr    string // HTTP_ADDR
-	PublicURL   string // PUBLIC_URL: externally visible base URL
-	APIToken    string // API_TOKEN: Bearer token of /api/v1
+	RedisURL         string // REDIS_URL
+	HTTPAddr         string // HTTP_ADDR
+	PublicURL        string // PUBLIC_URL: externally visible base URL
+	APIToken         string // API_TOKEN: Bearer token of /api/v1
 
 	TwilioAccountSID          string // TWILIO_ACCOUNT_SID
 	TwilioAuthToken           string // TWILIO_AUTH_TOKEN
