@@ -55,6 +55,13 @@ WHERE offer_id = $1 AND status = 'planned'`
 	return int(tag.RowsAffected()), translate(err, "mark campaign sent")
 }
 
+// AnalyzeOutreach refreshes the planner's statistics after a bulk load, as
+// autovacuum does within a minute of a table growing by a tenth.
+func (s *Store) AnalyzeOutreach(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, `ANALYZE candidates, contacts, offers`)
+	return translate(err, "analyze outreach tables")
+}
+
 // SentContact is what a webhook about a sent SMS names.
 type SentContact struct {
 	ID    int64

@@ -159,6 +159,7 @@ func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Wri
 	fmt.Fprintf(out, "posted %s webhooks in %s from %d clients: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 		thousands(len(plan.requests)), load.elapsed.Round(time.Millisecond), opts.concurrency, load.rps(),
 		ms(percentile(load.latencies, 50)), ms(percentile(load.latencies, 99)), ms(slices.Max(load.latencies)))
+	fmt.Fprintf(out, "  inbound SMS alone: p50 %.2f ms, p99 %.2f ms\n", ms(percentile(load.inboundLat, 50)), ms(percentile(load.inboundLat, 99)))
 
 	push, err := streams.pushLatencies(ctx, store, load.sentAt, plan.expectedItems)
 	if err != nil {
@@ -241,6 +242,9 @@ func sendWebhookCampaign(ctx context.Context, store *postgres.Store, svc *outrea
 		return camp, err
 	}
 	if _, err := store.MarkCampaignSent(ctx, offer.ID); err != nil {
+		return camp, err
+	}
+	if err := store.AnalyzeOutreach(ctx); err != nil {
 		return camp, err
 	}
 	camp.contacts, err = store.SentContacts(ctx, offer.ID)
@@ -482,6 +486,7 @@ func pickReply(rng *rand.Rand, ref string) string {
 type webhookLoad struct {
 	elapsed      time.Duration
 	latencies    []time.Duration
+	inboundLat   []time.Duration // the inbound SMS' share of latencies
 	sentAt       map[string]time.Time // inbound SID → when its post started
 	failed       int
 	firstFailure string
@@ -505,6 +510,7 @@ func postWebhooks(ctx context.Context, baseURL string, reqs []webhookRequest, co
 		go func() {
 			defer wg.Done()
 			lat := make([]time.Duration, 0, len(reqs)/concurrency+1)
+			var inLat []time.Duration
 			sent := map[string]time.Time{}
 			var failed int
 			var failure string
@@ -524,11 +530,16 @@ func postWebhooks(ctx context.Context, baseURL string, reqs []webhookRequest, co
 						failure = err.Error()
 					}
 				}
-				lat = append(lat, time.Since(t0))
+				d := time.Since(t0)
+				lat = append(lat, d)
+				if r.path == webhooks.InboundPath {
+					inLat = append(inLat, d)
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
 			load.latencies = append(load.latencies, lat...)
+			load.inboundLat = append(load.inboundLat, inLat...)
 			for k, v := range sent {
 				load.sentAt[k] = v
 			}
