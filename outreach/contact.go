@@ -77,6 +77,17 @@ func CanAdvance(from, to ContactStatus) bool {
 	return statusRank(to) > statusRank(from)
 }
 
+// StatusesBefore lists the statuses a contact may move to status to from.
+func StatusesBefore(to ContactStatus) []ContactStatus {
+	var from []ContactStatus
+	for _, s := range ContactStatuses {
+		if CanAdvance(s, to) {
+			from = append(from, s)
+		}
+	}
+	return from
+}
+
 // ContactStatusFromProvider maps a provider MessageStatus to a contact
 // status. ok is false for intermediate provider states (accepted, queued,
 // sending, scheduled...) that change nothing for the counsellor.

@@ -127,26 +127,18 @@ func (s *Service) recordRefusal(ctx context.Context, c SendClaim, e *SendError) 
 }
 
 // HandleStatus applies a provider delivery report. Repeated reports change
-// nothing, and a late one never moves a contact backwards.
+// nothing, and a late one never moves a contact backwards. It is the
+// busiest webhook (two or more per SMS), so it is one transaction of one
+// round trip to PostgreSQL. A report that arrives before its SMS's SID is
+// recorded is kept, and applied by recordSent.
 func (s *Service) HandleStatus(ctx context.Context, r StatusReport) (applied bool, err error) {
-	err = s.store.InTx(ctx, func(tx Store) error {
-		fresh, err := tx.RecordStatusEvent(ctx, r.MessageSID, r.Status, r.ErrorCode)
-		if err != nil || !fresh {
-			return err
-		}
-		c, err := tx.ContactBySID(ctx, r.MessageSID)
-		if errors.Is(err, ErrNotFound) {
-			return nil // kept in status events; applied when the SID is recorded
-		}
-		if err != nil {
-			return err
-		}
-		before := c.Status
-		c, err = s.applyStatus(ctx, tx, c, r)
-		applied = c.Status != before
-		return err
-	})
-	return applied, err
+	next, ok := ContactStatusFromProvider(r.Status)
+	if !ok {
+		_, err := s.store.RecordStatusEvent(ctx, r.MessageSID, r.Status, r.ErrorCode)
+		return false, err
+	}
+	_, moved, err := s.store.ApplyStatusReport(ctx, r, next, StatusesBefore(next), s.cfg.Now())
+	return moved, err
 }
 
 func (s *Service) applyStatus(ctx context.Context, tx Store, c Contact, r StatusReport) (Contact, error) {

@@ -129,6 +129,11 @@ type ContactStore interface {
 	// RecordStatusEvent stores a delivery report; false if it was already
 	// stored (a provider retry).
 	RecordStatusEvent(ctx context.Context, sid, status string, errorCode int) (bool, error)
+	// ApplyStatusReport stores a delivery report once and moves the
+	// contact with its SID, if any, to status to when it is in one of
+	// from: one transaction, serialised with RecordSent per SID. fresh is
+	// false for a report already stored; moved, whether a contact moved.
+	ApplyStatusReport(ctx context.Context, r StatusReport, to ContactStatus, from []ContactStatus, at time.Time) (fresh, moved bool, err error)
 	StatusEvents(ctx context.Context, sid string) ([]StatusReport, error)
 	OfferContacts(ctx context.Context, offerID int64) ([]Contact, error)
 	// DeliveryFailures lists the undelivered and failed contacts of the

@@ -277,6 +277,45 @@ ON CONFLICT DO NOTHING`
 	return tag.RowsAffected() == 1, translate(err, "record status event")
 }
 
+// ApplyStatusReport stores a delivery report and moves its contact, in
+// one round trip: the two statements go as one batch, which PostgreSQL
+// runs as one implicit transaction. The first takes the SID's lock (see
+// messageLock) before storing the event; the second, with a snapshot taken
+// after that lock, sees a SID that RecordSent committed meanwhile. The
+// move is conditional on the contact's current status, so a retried or
+// late report changes nothing.
+func (s *Store) ApplyStatusReport(ctx context.Context, r outreach.StatusReport, to outreach.ContactStatus,
+	from []outreach.ContactStatus, at time.Time) (fresh, moved bool, err error) {
+	const record = `WITH lock AS (SELECT pg_advisory_xact_lock(7, hashtext($1)))
+INSERT INTO status_events (message_sid, status, error_code) SELECT $1, $2, nullif($3, 0) FROM lock
+ON CONFLICT DO NOTHING`
+	const move = `UPDATE contacts SET status = $2, error_code = coalesce(nullif($3, 0), error_code),
+	delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END, updated_at = now()
+WHERE message_sid = $1 AND status = ANY ($5)`
+	fromText := make([]string, len(from))
+	for i, f := range from {
+		fromText[i] = string(f)
+	}
+	b := &pgx.Batch{}
+	b.Queue(record, r.MessageSID, r.Status, r.ErrorCode)
+	b.Queue(move, r.MessageSID, string(to), r.ErrorCode, at, fromText)
+	res := s.db.SendBatch(ctx, b)
+	recorded, err := res.Exec()
+	if err != nil {
+		res.Close()
+		return false, false, translate(err, "record status event")
+	}
+	updated, err := res.Exec()
+	if err != nil {
+		res.Close()
+		return false, false, translate(err, "apply status event")
+	}
+	if err := res.Close(); err != nil {
+		return false, false, translate(err, "apply status event")
+	}
+	return recorded.RowsAffected() == 1, updated.RowsAffected() == 1, nil
+}
+
 // StatusEvents lists the delivery reports received for a SID, oldest first.
 func (s *Store) StatusEvents(ctx context.Context, sid string) ([]outreach.StatusReport, error) {
 	rows, err := s.db.Query(ctx, `SELECT message_sid, status, coalesce(error_code, 0) FROM status_events

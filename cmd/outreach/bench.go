@@ -78,8 +78,11 @@ func runBench(ctx context.Context, cfg Config, args []string, stdout io.Writer) 
 	if len(args) > 0 && args[0] == "send" {
 		return runBenchSend(ctx, cfg, args[1:], stdout)
 	}
+	if len(args) > 0 && args[0] == "webhooks" {
+		return runBenchWebhooks(ctx, cfg, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "match" {
-		return fmt.Errorf("bench: the benchmarks are 'bench match' and 'bench send': %w", errUsage)
+		return fmt.Errorf("bench: the benchmarks are 'bench match', 'bench send' and 'bench webhooks': %w", errUsage)
 	}
 	opts, err := parseBenchFlags(args[1:])
 	if err != nil {
@@ -163,7 +166,7 @@ func openBench(ctx context.Context, cfg Config, opts benchOptions, out io.Writer
 	if err != nil {
 		return nil, err
 	}
-	if b.pool, err = openPostgres(ctx, dbURL); err != nil {
+	if b.pool, err = openPostgres(ctx, dbURL, 0); err != nil {
 		return nil, err
 	}
 	if _, err := postgres.LoadReference(ctx, b.pool); err != nil {

@@ -89,7 +89,7 @@ func runBenchSend(ctx context.Context, cfg Config, args []string, out io.Writer)
 	if _, err := postgres.Migrate(ctx, dbURL); err != nil {
 		return err
 	}
-	pool, err := openPostgres(ctx, dbURL)
+	pool, err := openPostgres(ctx, dbURL, 0)
 	if err != nil {
 		return err
 	}

@@ -203,3 +203,40 @@ func TestBenchSend(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchWebhooks runs the webhook benchmark on a small campaign and
+// checks its summary line: every request answered, every reply pushed,
+// pgbench measured. Speeds are not asserted.
+func TestBenchWebhooks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a campaign's webhooks")
+	}
+	env := map[string]string{"DATABASE_URL": benchTestDatabase(t, "webhooks"), "REDIS_URL": testenv.RedisURL(), "API_TOKEN": "bench-webhooks-token-0123456789"}
+	var out bytes.Buffer
+	args := []string{"bench", "webhooks", "--requests", "1500", "--contacts", "1000", "--per-counsellor", "100",
+		"--concurrency", "8", "--pgbench-seconds", "1", "--api-in-process"}
+	if err := run(context.Background(), args, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out.String())
+	}
+	t.Log(out.String())
+	summary := summaryLine(t, out.String())
+	if summary["requests"] != "1500" || summary["concurrency"] != "8" {
+		t.Errorf("requests=%s concurrency=%s, want 1500 and 8", summary["requests"], summary["concurrency"])
+	}
+	counts := map[string]int{}
+	for _, key := range []string{"inbound", "status", "retries"} {
+		n, err := strconv.Atoi(summary[key])
+		if err != nil || n <= 0 {
+			t.Errorf("%s=%q, want a positive count", key, summary[key])
+		}
+		counts[key] = n
+	}
+	if counts["inbound"]+counts["status"] != 1500 {
+		t.Errorf("inbound %d + status %d != 1500 requests", counts["inbound"], counts["status"])
+	}
+	for _, key := range []string{"rps", "p50_ms", "p99_ms", "pgbench_tps", "ratio", "push_p50_ms", "push_p99_ms", "api_rss_mb"} {
+		if v, err := strconv.ParseFloat(summary[key], 64); err != nil || v <= 0 {
+			t.Errorf("%s=%q is not a positive number", key, summary[key])
+		}
+	}
+}

@@ -174,8 +174,15 @@ type benchMemory struct {
 func readMemory() benchMemory {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	m := benchMemory{heapInuseMB: float64(ms.HeapInuse) / (1 << 20), sysMB: float64(ms.Sys) / (1 << 20), peakRSS: "na", rss: "na"}
-	f, err := os.Open("/proc/self/status")
+	m := procMemory("/proc/self/status")
+	m.heapInuseMB, m.sysMB = float64(ms.HeapInuse)/(1<<20), float64(ms.Sys)/(1<<20)
+	return m
+}
+
+// procMemory reads a process's resident memory from its /proc status file.
+func procMemory(statusPath string) benchMemory {
+	m := benchMemory{peakRSS: "na", rss: "na"}
+	f, err := os.Open(statusPath)
 	if err != nil {
 		return m
 	}

@@ -54,7 +54,7 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout io.Writer
 	if !*reference {
 		return nil
 	}
-	pool, err := openPostgres(ctx, cfg.DatabaseURL)
+	pool, err := openPostgres(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
 	if err != nil {
 		return err
 	}

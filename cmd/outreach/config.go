@@ -19,10 +19,15 @@ import (
 // Config is the whole configuration, read from environment variables.
 type Config struct {
 	DatabaseURL string // DATABASE_URL
-	RedisURL    string // REDIS_URL
-	HTTPAddr    string // HTTP_ADDR
-	PublicURL   string // PUBLIC_URL: externally visible base URL
-	APIToken    string // API_TOKEN: Bearer token of /api/v1
+	// DatabaseMaxConns (DATABASE_MAX_CONNS) bounds each process's
+	// PostgreSQL connections. Webhooks commit one transaction each, and
+	// commits that wait on the WAL flush together share it, so the API
+	// wants more connections than it has cores.
+	DatabaseMaxConns int
+	RedisURL         string // REDIS_URL
+	HTTPAddr         string // HTTP_ADDR
+	PublicURL        string // PUBLIC_URL: externally visible base URL
+	APIToken         string // API_TOKEN: Bearer token of /api/v1
 
 	TwilioAccountSID          string // TWILIO_ACCOUNT_SID
 	TwilioAuthToken           string // TWILIO_AUTH_TOKEN
@@ -114,6 +119,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c.checkTwilio(get("TWILIO_API_URL", ""), bad)
 	c.loadSending(get, bad)
 	c.loadFollowUp(get, bad)
+	if c.DatabaseMaxConns, err = strconv.Atoi(get("DATABASE_MAX_CONNS", "16")); err != nil || c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > 1000 {
+		bad("DATABASE_MAX_CONNS: must be a whole number from 1 to 1000")
+	}
 	if c.MaxSMSPer7, err = strconv.Atoi(get("MAX_OFFER_SMS_PER_7_DAYS", "2")); err != nil || c.MaxSMSPer7 < 0 {
 		bad("MAX_OFFER_SMS_PER_7_DAYS: must be a whole number, 0 for no cap")
 	}

@@ -24,7 +24,9 @@ commands:
   seed        create demo counsellors and job seekers
   simulator   run the Twilio-compatible simulator on its own
   demo        run the whole loop on this machine and print what happened
-  bench       bench match: time shortlists against a national population
+  bench       bench match: time shortlists against a national population;
+              bench send: a campaign through the worker and the simulator;
+              bench webhooks: Twilio's webhooks against the API, next to pgbench
 
 Configuration comes from environment variables: see README.md.`
 

@@ -37,7 +37,7 @@ func runSeed(ctx context.Context, cfg Config, args []string, stdout io.Writer) e
 	if *n < 1 || *n > seed.FictionalPhones {
 		return fmt.Errorf("-candidates must be between 1 and %d", seed.FictionalPhones)
 	}
-	pool, err := openPostgres(ctx, cfg.DatabaseURL)
+	pool, err := openPostgres(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
 	if err != nil {
 		return err
 	}

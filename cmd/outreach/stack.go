@@ -58,7 +58,7 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 			s.close()
 		}
 	}()
-	if s.pool, err = openPostgres(ctx, cfg.DatabaseURL); err != nil {
+	if s.pool, err = openPostgres(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns); err != nil {
 		return nil, err
 	}
 	if pending, err := postgres.PendingMigrations(ctx, cfg.DatabaseURL); err != nil {
@@ -205,8 +205,17 @@ func (s *stack) wait(ctx context.Context) error {
 	}
 }
 
-func openPostgres(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	pool, err := pgxpool.New(ctx, url)
+// openPostgres opens a pool of at most maxConns connections (0: pgxpool's
+// default, the number of cores but at least 4).
+func openPostgres(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if maxConns > 0 {
+		pcfg.MaxConns = int32(maxConns)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
