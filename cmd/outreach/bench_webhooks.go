@@ -486,7 +486,7 @@ func pickReply(rng *rand.Rand, ref string) string {
 type webhookLoad struct {
 	elapsed      time.Duration
 	latencies    []time.Duration
-	inboundLat   []time.Duration // the inbound SMS' share of latencies
+	inboundLat   []time.Duration      // the inbound SMS' share of latencies
 	sentAt       map[string]time.Time // inbound SID → when its post started
 	failed       int
 	firstFailure string
