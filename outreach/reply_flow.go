@@ -27,6 +27,14 @@ type Inbound struct {
 	ReceivedAt  time.Time
 }
 
+// ReplyTarget is the contact a reply answers. Of the Contact, only ID,
+// OfferID, CandidateID, Phone, Reply and OfferClosedAt are filled.
+type ReplyTarget struct {
+	Contact
+	ByReference  bool  // the SMS carried this contact's offer reference
+	CounsellorID int64 // who follows the job seeker
+}
+
 // StatusReport is a provider delivery report for a sent SMS.
 type StatusReport struct {
 	MessageSID string

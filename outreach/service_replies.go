@@ -18,7 +18,11 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) (InboundOutcome
 	in.Intent, in.OfferRef, in.Link = parsed.Intent, parsed.OfferRef, LinkNone
 	out := InboundOutcome{Intent: in.Intent}
 	err := s.store.InTx(ctx, func(tx Store) error {
-		fresh, err := tx.InsertInbound(ctx, &in)
+		item, interest, err := s.linkReply(ctx, tx, &in)
+		if err != nil {
+			return err
+		}
+		fresh, err := tx.RecordInbound(ctx, &in, &item, interest, s.cfg.Now())
 		if err != nil {
 			return fmt.Errorf("store inbound: %w", err)
 		}
@@ -26,17 +30,11 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) (InboundOutcome
 			out.Duplicate = true
 			return nil
 		}
-		item, known, err := s.applyReply(ctx, tx, &in)
-		if err != nil {
+		if err := s.applyConsent(ctx, tx, &in); err != nil {
 			return err
 		}
-		if err := tx.LinkInbound(ctx, in); err != nil {
-			return fmt.Errorf("link inbound: %w", err)
-		}
-		if err := tx.CreateInboxItem(ctx, &item); err != nil {
-			return fmt.Errorf("create inbox item: %w", err)
-		}
 		out.Item = &item
+		known := in.CandidateID != 0
 		if known || in.Intent == IntentStop || in.Intent == IntentStart || in.Intent == IntentHelp {
 			out.Reply = s.replyConfirmation(in.Intent, item.Late)
 		}
@@ -56,49 +54,43 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) (InboundOutcome
 	return out, nil
 }
 
-// applyReply finds who wrote and about which offer, and records what they
-// said. known is false for a number that matches no job seeker.
-func (s *Service) applyReply(ctx context.Context, tx Store, in *Inbound) (InboxItem, bool, error) {
-	item := InboxItem{InboundID: in.ID}
-	link := LinkReference
-	c, err := tx.ContactForReply(ctx, in.From, in.OfferRef)
-	if in.OfferRef == "" || errors.Is(err, ErrNotFound) {
-		// No reference, or one that is not theirs: assume the latest offer.
-		link = LinkInferred
-		c, err = tx.ContactForReply(ctx, in.From, "")
-	}
+// linkReply finds who wrote and about which offer, and what their reply
+// makes of their interest in it ("" for no change). It reads (and locks
+// the contact): the caller writes, in one statement.
+func (s *Service) linkReply(ctx context.Context, tx Store, in *Inbound) (InboxItem, Interest, error) {
+	var item InboxItem
+	t, err := tx.ContactForReply(ctx, in.From, in.OfferRef)
 	switch {
 	case err == nil:
-		in.ContactID, in.CandidateID, in.Link = c.ID, c.CandidateID, link
-		item.ContactID, item.OfferID, item.CandidateID = c.ID, c.OfferID, c.CandidateID
+		// A reference that is not theirs, or none: the latest offer,
+		// shown as inferred.
+		in.ContactID, in.CandidateID, in.Link = t.ID, t.CandidateID, LinkInferred
+		if t.ByReference {
+			in.Link = LinkReference
+		}
+		item = InboxItem{ContactID: t.ID, OfferID: t.OfferID, CandidateID: t.CandidateID, CounsellorID: t.CounsellorID}
+		// Once the campaign closed, the shortlist is final: a reply is
+		// shown to the counsellor but changes no interest (STOP and START
+		// still change the consent).
+		item.Late = t.OfferClosedAt != nil
+		if interest, ok := InterestFromIntent(in.Intent); ok && !item.Late {
+			return item, NextInterest(t.Reply, interest), nil
+		}
+		return item, "", nil
 	case !errors.Is(err, ErrNotFound):
-		return item, false, fmt.Errorf("find contact: %w", err)
+		return item, "", fmt.Errorf("find contact: %w", err)
 	}
+	// No recent SMS to that number: a job seeker writing first, or an
+	// unknown number (then the item goes to the administrators).
 	cand, err := tx.CandidateByPhone(ctx, in.From)
-	if errors.Is(err, ErrNotFound) && in.CandidateID == 0 {
-		return item, false, s.applyConsent(ctx, tx, in)
-	}
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return item, false, fmt.Errorf("find candidate: %w", err)
-	}
-	if in.CandidateID == 0 {
+	switch {
+	case err == nil:
 		in.CandidateID = cand.ID
-	} else if cand.ID != in.CandidateID {
-		if cand, err = tx.Candidate(ctx, in.CandidateID); err != nil {
-			return item, false, fmt.Errorf("load candidate: %w", err)
-		}
+		item.CandidateID, item.CounsellorID = cand.ID, cand.CounsellorID
+	case !errors.Is(err, ErrNotFound):
+		return item, "", fmt.Errorf("find candidate: %w", err)
 	}
-	item.CandidateID, item.CounsellorID = cand.ID, cand.CounsellorID
-	// Once the campaign closed, the shortlist is final: a reply is shown
-	// to the counsellor but changes no interest (STOP and START still
-	// change the consent, below).
-	item.Late = in.ContactID != 0 && c.OfferClosedAt != nil
-	if interest, ok := InterestFromIntent(in.Intent); ok && in.ContactID != 0 && !item.Late {
-		if err := tx.SetReply(ctx, in.ContactID, NextInterest(c.Reply, interest), s.cfg.Now()); err != nil {
-			return item, false, fmt.Errorf("record reply: %w", err)
-		}
-	}
-	return item, true, s.applyConsent(ctx, tx, in)
+	return item, "", nil
 }
 
 // applyConsent records STOP and START for the sending number.

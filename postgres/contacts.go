@@ -286,6 +286,9 @@ ON CONFLICT DO NOTHING`
 // late report changes nothing.
 func (s *Store) ApplyStatusReport(ctx context.Context, r outreach.StatusReport, to outreach.ContactStatus,
 	from []outreach.ContactStatus, at time.Time) (fresh, moved bool, err error) {
+	if s.batch != nil {
+		return s.batch.applyStatus(ctx, statusRequest{report: r, to: to, from: from, at: at})
+	}
 	const record = `WITH lock AS (SELECT pg_advisory_xact_lock(7, hashtext($1)))
 INSERT INTO status_events (message_sid, status, error_code) SELECT $1, $2, nullif($3, 0) FROM lock
 ON CONFLICT DO NOTHING`

@@ -7,61 +7,58 @@ import (
 	"github.com/franceoutreach/outreach/outreach"
 )
 
-// InsertInbound stores an inbound SMS once per MessageSID.
-func (s *Store) InsertInbound(ctx context.Context, in *outreach.Inbound) (bool, error) {
+// ContactForReply finds the contact a reply answers among the SMS sent to
+// that phone in the last 30 days: the offer with reference ref when it is
+// one of them, else the one texted last (offer SMS or reminder); with when
+// its offer's campaign closed and who follows the job seeker. It reads
+// only what a reply needs of the contact (see outreach.ReplyTarget).
+func (s *Store) ContactForReply(ctx context.Context, phone, ref string) (outreach.ReplyTarget, error) {
+	const q = `SELECT k.id, k.offer_id, k.candidate_id, k.phone, coalesce(k.reply, ''), o.closed_at,
+	o.reference = $2, c.counsellor_id
+FROM contacts k
+JOIN candidates c ON c.id = k.candidate_id
+JOIN offers o ON o.id = k.offer_id
+WHERE k.phone = $1 AND k.message_sid IS NOT NULL AND k.sent_at > now() - interval '30 days'
+ORDER BY o.reference = $2 DESC, greatest(k.sent_at, k.reminded_at) DESC, k.id DESC
+LIMIT 1
+FOR UPDATE OF k`
+	var t outreach.ReplyTarget
+	err := s.db.QueryRow(ctx, q, phone, ref).Scan(&t.ID, &t.OfferID, &t.CandidateID, &t.Phone, &t.Reply,
+		&t.OfferClosedAt, &t.ByReference, &t.CounsellorID)
+	return t, translate(err, "contact for reply")
+}
+
+// RecordInbound stores an inbound SMS, its inbox item and the contact's
+// new interest in one statement, one round trip: the busy path of every
+// reply. Nothing is written when the MessageSid is already stored.
+func (s *Store) RecordInbound(ctx context.Context, in *outreach.Inbound, item *outreach.InboxItem, interest outreach.Interest, at time.Time) (bool, error) {
 	const q = `
-INSERT INTO inbound_messages (message_sid, from_phone, to_phone, body, intent, offer_ref, link)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT (message_sid) DO NOTHING
-RETURNING id, received_at`
-	err := s.db.QueryRow(ctx, q, in.MessageSID, in.From, in.To, in.Body, string(in.Intent), in.OfferRef, string(in.Link)).
-		Scan(&in.ID, &in.ReceivedAt)
+WITH m AS (
+	INSERT INTO inbound_messages (message_sid, from_phone, to_phone, body, intent, offer_ref, link, contact_id, candidate_id)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8::bigint, 0), nullif($9::bigint, 0))
+	ON CONFLICT (message_sid) DO NOTHING
+	RETURNING id, received_at
+), i AS (
+	INSERT INTO inbox_items (counsellor_id, inbound_id, candidate_id, offer_id, contact_id, late)
+	SELECT nullif($10::bigint, 0), m.id, nullif($9::bigint, 0), nullif($11::bigint, 0), nullif($8::bigint, 0), $12 FROM m
+	RETURNING id, created_at
+), reply AS (
+	UPDATE contacts SET reply = $13, replied_at = $14, updated_at = now()
+	WHERE id = $8::bigint AND $13::text <> '' AND EXISTS (SELECT 1 FROM m)
+)
+SELECT m.id, m.received_at, i.id, i.created_at FROM m, i`
+	err := s.db.QueryRow(ctx, q, in.MessageSID, in.From, in.To, in.Body, string(in.Intent), in.OfferRef, string(in.Link),
+		in.ContactID, in.CandidateID, item.CounsellorID, item.OfferID, item.Late, string(interest), at).
+		Scan(&in.ID, &in.ReceivedAt, &item.ID, &item.CreatedAt)
 	if err != nil {
-		err = translate(err, "insert inbound")
+		err = translate(err, "record inbound")
 		if isNotFound(err) {
 			return false, nil
 		}
 		return false, err
 	}
+	item.InboundID = in.ID
 	return true, nil
-}
-
-// LinkInbound records which contact and candidate an inbound SMS was tied to.
-func (s *Store) LinkInbound(ctx context.Context, in outreach.Inbound) error {
-	const q = `UPDATE inbound_messages SET contact_id = nullif($2, 0), candidate_id = nullif($3, 0), link = $4 WHERE id = $1`
-	_, err := s.db.Exec(ctx, q, in.ID, in.ContactID, in.CandidateID, string(in.Link))
-	return translate(err, "link inbound")
-}
-
-// ContactForReply finds the contact a reply answers among the SMS sent to
-// that phone in the last 30 days: the offer with that reference when ref
-// is given, else the one texted last (offer SMS or reminder), with when its
-// offer's campaign closed.
-func (s *Store) ContactForReply(ctx context.Context, phone, ref string) (outreach.Contact, error) {
-	q := `SELECT ` + contactColumns + `, o.closed_at FROM contacts k
-JOIN candidates c ON c.id = k.candidate_id
-JOIN offers o ON o.id = k.offer_id
-WHERE k.phone = $1 AND k.message_sid IS NOT NULL AND k.sent_at > now() - interval '30 days'
-	AND ($2 = '' OR o.reference = $2)
-ORDER BY greatest(k.sent_at, k.reminded_at) DESC, k.id DESC
-LIMIT 1
-FOR UPDATE OF k`
-	var closedAt *time.Time
-	k, err := scanContact(withColumns(s.db.QueryRow(ctx, q, phone, ref), &closedAt))
-	k.OfferClosedAt = closedAt
-	return k, translate(err, "contact for reply")
-}
-
-// CreateInboxItem adds an item to a counsellor's inbox (or the
-// administrators' when CounsellorID is 0).
-func (s *Store) CreateInboxItem(ctx context.Context, item *outreach.InboxItem) error {
-	const q = `
-INSERT INTO inbox_items (counsellor_id, inbound_id, candidate_id, offer_id, contact_id, late)
-VALUES (nullif($1, 0), $2, nullif($3, 0), nullif($4, 0), nullif($5, 0), $6)
-RETURNING id, created_at`
-	err := s.db.QueryRow(ctx, q, item.CounsellorID, item.InboundID, item.CandidateID, item.OfferID, item.ContactID, item.Late).
-		Scan(&item.ID, &item.CreatedAt)
-	return translate(err, "insert inbox item")
 }
 
 // Inbox lists a counsellor's inbox items, newest first, with what the

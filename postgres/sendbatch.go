@@ -46,19 +46,24 @@ type sentResult struct {
 	err   error
 }
 
-// sendBatcher gathers claims and records of SIDs into batches.
+// sendBatcher gathers claims, records of SIDs and delivery reports into
+// batches.
 type sendBatcher struct {
-	claims chan claimRequest
-	sents  chan sentRequest
+	claims   chan claimRequest
+	sents    chan sentRequest
+	statuses chan statusRequest
 }
 
-// StartBatching makes ClaimSend and RecordSent share statements with the
-// concurrent calls of this Store until ctx ends (see sendBatcher). A
-// worker process calls it; without it each call is its own statement.
+// StartBatching makes ClaimSend, RecordSent and ApplyStatusReport share
+// statements with the concurrent calls of this Store until ctx ends (see
+// sendBatcher and statusbatch.go). Worker and API processes call it;
+// without it each call is its own statement. Stop it only once no call is
+// in flight.
 func (s *Store) StartBatching(ctx context.Context) {
-	b := &sendBatcher{claims: make(chan claimRequest), sents: make(chan sentRequest)}
+	b := &sendBatcher{claims: make(chan claimRequest), sents: make(chan sentRequest), statuses: make(chan statusRequest)}
 	go runBatches(ctx, b.claims, func(batch []claimRequest) { s.claimBatch(ctx, batch) })
 	go runBatches(ctx, b.sents, func(batch []sentRequest) { s.recordSentBatch(ctx, batch) })
+	go runBatches(ctx, b.statuses, func(batch []statusRequest) { s.applyStatusBatch(ctx, batch) })
 	s.batch = b
 }
 

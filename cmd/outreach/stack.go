@@ -40,7 +40,7 @@ type stack struct {
 	done   chan error
 	// stopIndex ends the loading of the candidate index, if it runs.
 	stopIndex context.CancelFunc
-	// stopBatching ends the worker's statement batching, after the worker.
+	// stopBatching ends the statement batching, after HTTP and the worker.
 	stopBatching context.CancelFunc
 }
 
@@ -96,6 +96,11 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 	if opts.serve && cfg.MatchIndex {
 		s.loadIndex(ctx, postgres.NewLiveIndex(s.pool, log))
 	}
+	// Statements of concurrent webhooks and sends share transactions (see
+	// postgres.Store.StartBatching); stopped after HTTP and the worker.
+	var batchCtx context.Context
+	batchCtx, s.stopBatching = context.WithCancel(context.WithoutCancel(ctx))
+	store.StartBatching(batchCtx)
 	if opts.serve {
 		if err := s.startHTTP(hub, opts.listener); err != nil {
 			return nil, err
@@ -103,9 +108,6 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 	}
 	if opts.work {
 		s.svc.UsePacer(ratelimit.New(s.rdb, rateKey(cfg), cfg.SMSRate, 1))
-		var batchCtx context.Context
-		batchCtx, s.stopBatching = context.WithCancel(context.WithoutCancel(ctx))
-		store.StartBatching(batchCtx)
 		s.worker = queue.NewWorker(s.rdb, queue.WorkerConfig{Queue: cfg.QueueName, Concurrency: cfg.WorkerConcurrency,
 			SweepEvery: cfg.SweepEvery, RetryBase: cfg.RetryBase, Logger: log}, s.svc)
 		if err := s.worker.Start(); err != nil {
