@@ -122,6 +122,19 @@ func InterestFromIntent(i Intent) (interest Interest, ok bool) {
 	return "", false
 }
 
+// InterestsReplacedBy lists the recorded interests ("" for none yet) that
+// an incoming one replaces under NextInterest: the store applies a reply
+// as one conditional update, with no read of the contact before it.
+func InterestsReplacedBy(incoming Interest) []Interest {
+	var from []Interest
+	for _, current := range []Interest{"", InterestInterested, InterestDeclined, InterestUnclear, InterestOptedOut} {
+		if NextInterest(current, incoming) == incoming {
+			from = append(from, current)
+		}
+	}
+	return from
+}
+
 // NextInterest decides what a contact's recorded interest becomes after a
 // new reply: the latest clear answer wins, but an unclear message never
 // overwrites a clear one, and nothing overrides an opt-out except START.

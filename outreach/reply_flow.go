@@ -27,6 +27,24 @@ type Inbound struct {
 	ReceivedAt  time.Time
 }
 
+// ReplyEffect is what an inbound SMS changes besides the inbox.
+type ReplyEffect struct {
+	Interest Interest   // the contact's new interest, "" for no change
+	Replaces []Interest // the interests it may replace (InterestsReplacedBy)
+	Consent  Consent    // STOP and START
+	At       time.Time
+}
+
+// Consent is a change of a phone number's consent to SMS.
+type Consent string
+
+// Consent changes an inbound SMS can make.
+const (
+	ConsentUnchanged Consent = ""
+	ConsentOptOut    Consent = "opt_out"
+	ConsentOptIn     Consent = "opt_in"
+)
+
 // ReplyTarget is the contact a reply answers. Of the Contact, only ID,
 // OfferID, CandidateID, Phone, Reply and OfferClosedAt are filled.
 type ReplyTarget struct {

@@ -143,17 +143,17 @@ type ContactStore interface {
 
 // ReplyStore keeps inbound SMS and the counsellors' inbox.
 type ReplyStore interface {
-	// ContactForReply finds, and locks until the transaction ends, the
-	// contact a reply answers among the SMS sent to that phone in the last
-	// 30 days: the one for the offer with reference ref when there is one,
-	// else the one texted last.
+	// ContactForReply finds the contact a reply answers among the SMS sent
+	// to that phone in the last 30 days: the one for the offer with
+	// reference ref when there is one, else the one texted last.
 	ContactForReply(ctx context.Context, phone, ref string) (ReplyTarget, error)
-	// RecordInbound stores an inbound SMS once per MessageSID together
-	// with its inbox item and, when interest is set, the contact's new
-	// interest; false, with nothing written, if the SID was stored before
-	// (a provider retry). It fills in.ID, in.ReceivedAt, item.ID,
-	// item.InboundID and item.CreatedAt.
-	RecordInbound(ctx context.Context, in *Inbound, item *InboxItem, interest Interest, at time.Time) (bool, error)
+	// RecordInbound stores, in one transaction, an inbound SMS once per
+	// MessageSID together with its inbox item, the contact's new interest
+	// (when it still holds one of effect.Replaces) and the consent change;
+	// false, with nothing written, if the SID was stored before (a provider
+	// retry). It fills in.ID, in.ReceivedAt, item.ID, item.InboundID and
+	// item.CreatedAt.
+	RecordInbound(ctx context.Context, in *Inbound, item *InboxItem, effect ReplyEffect) (bool, error)
 	Inbox(ctx context.Context, counsellorID int64, limit int) ([]InboxItem, error)
 	// UnassignedReplies lists the inbox items of no counsellor (unknown
 	// numbers), newest first.

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/franceoutreach/outreach/outreach"
 )
@@ -20,18 +19,18 @@ JOIN candidates c ON c.id = k.candidate_id
 JOIN offers o ON o.id = k.offer_id
 WHERE k.phone = $1 AND k.message_sid IS NOT NULL AND k.sent_at > now() - interval '30 days'
 ORDER BY o.reference = $2 DESC, greatest(k.sent_at, k.reminded_at) DESC, k.id DESC
-LIMIT 1
-FOR UPDATE OF k`
+LIMIT 1`
 	var t outreach.ReplyTarget
 	err := s.db.QueryRow(ctx, q, phone, ref).Scan(&t.ID, &t.OfferID, &t.CandidateID, &t.Phone, &t.Reply,
 		&t.OfferClosedAt, &t.ByReference, &t.CounsellorID)
 	return t, translate(err, "contact for reply")
 }
 
-// RecordInbound stores an inbound SMS, its inbox item and the contact's
-// new interest in one statement, one round trip: the busy path of every
-// reply. Nothing is written when the MessageSid is already stored.
-func (s *Store) RecordInbound(ctx context.Context, in *outreach.Inbound, item *outreach.InboxItem, interest outreach.Interest, at time.Time) (bool, error) {
+// RecordInbound stores an inbound SMS, its inbox item, the contact's new
+// interest and the consent change in one statement, one round trip: the
+// busy path of every reply. Nothing is written when the MessageSid is
+// already stored. (Data-modifying WITH queries all run, read or not.)
+func (s *Store) RecordInbound(ctx context.Context, in *outreach.Inbound, item *outreach.InboxItem, effect outreach.ReplyEffect) (bool, error) {
 	const q = `
 WITH m AS (
 	INSERT INTO inbound_messages (message_sid, from_phone, to_phone, body, intent, offer_ref, link, contact_id, candidate_id)
@@ -44,11 +43,27 @@ WITH m AS (
 	RETURNING id, created_at
 ), reply AS (
 	UPDATE contacts SET reply = $13, replied_at = $14, updated_at = now()
-	WHERE id = $8::bigint AND $13::text <> '' AND EXISTS (SELECT 1 FROM m)
+	WHERE id = $8::bigint AND $13::text <> '' AND coalesce(reply, '') = ANY ($15::text[]) AND EXISTS (SELECT 1 FROM m)
+), opted_out AS (
+	INSERT INTO opt_outs (phone, source) SELECT $2, 'sms' FROM m WHERE $16::text = 'opt_out'
+	ON CONFLICT (phone) DO NOTHING
+	RETURNING phone
+), opted_in AS (
+	DELETE FROM opt_outs WHERE phone = $2 AND $16::text = 'opt_in' AND EXISTS (SELECT 1 FROM m)
+), consent AS (
+	INSERT INTO consent_events (phone, action, source)
+	SELECT phone, 'opt_out', 'sms' FROM opted_out
+	UNION ALL
+	SELECT $2, 'opt_in', 'sms' FROM m WHERE $16::text = 'opt_in'
 )
 SELECT m.id, m.received_at, i.id, i.created_at FROM m, i`
+	replaces := make([]string, len(effect.Replaces))
+	for k, r := range effect.Replaces {
+		replaces[k] = string(r)
+	}
 	err := s.db.QueryRow(ctx, q, in.MessageSID, in.From, in.To, in.Body, string(in.Intent), in.OfferRef, string(in.Link),
-		in.ContactID, in.CandidateID, item.CounsellorID, item.OfferID, item.Late, string(interest), at).
+		in.ContactID, in.CandidateID, item.CounsellorID, item.OfferID, item.Late, string(effect.Interest), effect.At,
+		replaces, string(effect.Consent)).
 		Scan(&in.ID, &in.ReceivedAt, &item.ID, &item.CreatedAt)
 	if err != nil {
 		err = translate(err, "record inbound")
