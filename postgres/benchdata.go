@@ -37,6 +37,18 @@ WHERE counsellor_id <> ($1::bigint[])[1 + id % cardinality($1::bigint[])]`
 	return ids, nil
 }
 
+// GiveUniquePhones gives every candidate a number of their own. The seeded
+// population shares ARCEP's 10,000 fictional mobile numbers (ten people a
+// number at 100,000), which would make every reply look like it came from
+// ten job seekers. These numbers extend that range to 15 digits: valid
+// E.164, too long to be a French number, so nobody's.
+func (s *Store) GiveUniquePhones(ctx context.Context) error {
+	const q = `UPDATE candidates SET phone = '+3363998' || lpad(id::text, 8, '0')
+WHERE phone <> '+3363998' || lpad(id::text, 8, '0')`
+	_, err := s.db.Exec(ctx, q)
+	return translate(err, "give unique phones")
+}
+
 // ResetConsent forgets every opt-out, so that a benchmark run starts with
 // everyone reachable.
 func (s *Store) ResetConsent(ctx context.Context) error {

@@ -17,6 +17,8 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,7 +51,7 @@ func parseBenchWebhooksFlags(args []string) (benchWebhooksOptions, error) {
 	fs := flag.NewFlagSet("bench webhooks", flag.ContinueOnError)
 	fs.IntVar(&o.requests, "requests", 100_000, "webhook requests to post (inbound SMS and status callbacks)")
 	fs.IntVar(&o.contacts, "contacts", 100_000, "contacts of the campaign the webhooks are about")
-	fs.IntVar(&o.concurrency, "concurrency", 16, "requests in flight at once, and pgbench's clients")
+	fs.IntVar(&o.concurrency, "concurrency", 32, "requests in flight at once, and pgbench's clients")
 	fs.IntVar(&o.perCounsellor, "per-counsellor", 300, "job seekers per counsellor (one live inbox stream per counsellor)")
 	fs.IntVar(&o.pgbenchSeconds, "pgbench-seconds", 10, "how long pgbench runs")
 	fs.BoolVar(&o.inProcess, "api-in-process", false, "run the API in this process rather than as 'outreach serve'")
@@ -85,9 +87,9 @@ func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Wri
 	if err != nil {
 		return err
 	}
-	pgbench, err := exec.LookPath("pgbench")
+	pgbench, err := findPgbench()
 	if err != nil {
-		return errors.New("bench webhooks: pgbench not found on PATH (Debian: apt-get install postgresql-client, or run scripts/services.sh)")
+		return err
 	}
 	dbURL, name, err := benchDatabaseNamed(cfg.DatabaseURL, "webhooks")
 	if err != nil {
@@ -151,7 +153,9 @@ func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Wri
 	if err != nil {
 		return err
 	}
+	apiCPU0, benchCPU0, pgCPU0 := apiProc.cpu(), processCPU("/proc/self/stat"), postgresCPU()
 	load := postWebhooks(ctx, apiCfg.PublicURL, plan.requests, opts.concurrency, out)
+	apiCPU, benchCPU, pgCPU := apiProc.cpu()-apiCPU0, processCPU("/proc/self/stat")-benchCPU0, postgresCPU()-pgCPU0
 	stopProfile()
 	if load.failed > 0 {
 		return fmt.Errorf("bench webhooks: %d of %d requests failed (first: %s)", load.failed, len(plan.requests), load.firstFailure)
@@ -159,6 +163,11 @@ func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Wri
 	fmt.Fprintf(out, "posted %s webhooks in %s from %d clients: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 		thousands(len(plan.requests)), load.elapsed.Round(time.Millisecond), opts.concurrency, load.rps(),
 		ms(percentile(load.latencies, 50)), ms(percentile(load.latencies, 99)), ms(slices.Max(load.latencies)))
+	if !opts.inProcess && apiCPU > 0 {
+		perRequest := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(len(plan.requests)) }
+		fmt.Fprintf(out, "  CPU while posting, per request: API %.0f µs, PostgreSQL %.0f µs, this process (clients, live streams) %.0f µs; %.1f s of %.1f s on %d cores\n",
+			perRequest(apiCPU), perRequest(pgCPU), perRequest(benchCPU), (apiCPU + pgCPU + benchCPU).Seconds(), load.elapsed.Seconds(), runtime.NumCPU())
+	}
 	fmt.Fprintf(out, "  inbound SMS alone: p50 %.2f ms, p99 %.2f ms\n", ms(percentile(load.inboundLat, 50)), ms(percentile(load.inboundLat, 99)))
 
 	push, err := streams.pushLatencies(ctx, store, load.sentAt, plan.expectedItems)
@@ -227,6 +236,9 @@ func sendWebhookCampaign(ctx context.Context, store *postgres.Store, svc *outrea
 			return camp, err
 		}
 	}
+	if err := store.GiveUniquePhones(ctx); err != nil {
+		return camp, err
+	}
 	counsellors := (opts.contacts + opts.perCounsellor - 1) / opts.perCounsellor
 	if camp.counsellors, err = store.SpreadCandidates(ctx, "bench-webhooks-", counsellors); err != nil {
 		return camp, err
@@ -294,6 +306,49 @@ func (a *benchAPI) peakRSS() string {
 		return readMemory().peakRSS
 	}
 	return procMemory(fmt.Sprintf("/proc/%d/status", a.cmd.Process.Pid)).peakRSS
+}
+
+// cpu is the CPU time the API process used so far (0 in process).
+func (a *benchAPI) cpu() time.Duration {
+	if a.cmd == nil {
+		return 0
+	}
+	return processCPU(fmt.Sprintf("/proc/%d/stat", a.cmd.Process.Pid))
+}
+
+// processCPU reads a process's user and system time from its /proc stat
+// file; 0 where there is none.
+func processCPU(statPath string) time.Duration {
+	b, err := os.ReadFile(statPath)
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses: utime and
+	// stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// postgresCPU sums the CPU time of the local PostgreSQL server's processes
+// (those that exist now: the pools' backends live through a run).
+func postgresCPU() time.Duration {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var total time.Duration
+	for _, p := range stats {
+		if comm, err := os.ReadFile(filepath.Join(filepath.Dir(p), "comm")); err == nil && strings.TrimSpace(string(comm)) == "postgres" {
+			total += processCPU(p)
+		}
+	}
+	return total
 }
 
 func startBenchAPI(ctx context.Context, cfg Config, env map[string]string, inProcess bool) (*benchAPI, error) {
@@ -753,6 +808,19 @@ INSERT INTO status_events (message_sid, status, error_code) VALUES ('` + pgbench
 UPDATE contacts SET status = 'delivered', error_code = coalesce(NULL, error_code), delivered_at = now(), updated_at = now() WHERE id = :id;
 END;
 `
+
+// findPgbench looks for pgbench on PATH, then where Debian's server
+// packages put it.
+func findPgbench() (string, error) {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p, nil
+	}
+	if found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench"); len(found) > 0 {
+		slices.Sort(found)
+		return found[len(found)-1], nil
+	}
+	return "", errors.New("bench webhooks: pgbench not found (it comes with PostgreSQL's server packages: run scripts/services.sh)")
+}
 
 // runPgbench runs pgbench with the script and returns its TPS.
 func runPgbench(ctx context.Context, pgbench, dbURL string, camp webhookCampaign, opts benchWebhooksOptions) (float64, error) {
