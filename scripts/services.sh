@@ -221,6 +221,11 @@ main() {
 	else
 		log "Redis: started, answering PING on $REDIS_HOST:$REDIS_PORT"
 	fi
+	# `outreach bench webhooks` (and its test) compares with pgbench, which
+	# Debian ships with the server package.
+	if ! have pgbench && ! compgen -G '/usr/lib/postgresql/*/bin/pgbench' >/dev/null; then
+		install_packages postgresql
+	fi
 }
 
 main "$@"
