@@ -74,6 +74,12 @@ func (s *Store) AnalyzeOutreach(ctx context.Context) error {
 	return translate(err, "analyze outreach tables")
 }
 
+// ContactIDRange returns the smallest and largest contact id of an offer.
+func (s *Store) ContactIDRange(ctx context.Context, offerID int64) (lo, hi int64, err error) {
+	err = s.db.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM contacts WHERE offer_id = $1`, offerID).Scan(&lo, &hi)
+	return lo, hi, translate(err, "contact id range")
+}
+
 // SentContact is what a webhook about a sent SMS names.
 type SentContact struct {
 	ID    int64

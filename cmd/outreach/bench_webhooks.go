@@ -53,7 +53,7 @@ func parseBenchWebhooksFlags(args []string) (benchWebhooksOptions, error) {
 	fs.IntVar(&o.contacts, "contacts", 100_000, "contacts of the campaign the webhooks are about")
 	fs.IntVar(&o.concurrency, "concurrency", 32, "requests in flight at once, and pgbench's clients")
 	fs.IntVar(&o.perCounsellor, "per-counsellor", 300, "job seekers per counsellor (one live inbox stream per counsellor)")
-	fs.IntVar(&o.pgbenchSeconds, "pgbench-seconds", 10, "how long pgbench runs")
+	fs.IntVar(&o.pgbenchSeconds, "pgbench-seconds", 10, "how long each of pgbench's two runs lasts")
 	fs.BoolVar(&o.inProcess, "api-in-process", false, "run the API in this process rather than as 'outreach serve'")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process while posting (with -api-in-process, the API's too)")
 	if err := fs.Parse(args); err != nil {
@@ -81,7 +81,8 @@ func parseBenchWebhooksFlags(args []string) (benchWebhooksOptions, error) {
 // order), replies (yes, no, unclear, STOP, help...) and Twilio's retries.
 // It times each request and each reply's trip to its counsellor's stream,
 // checks what the database holds, runs pgbench on the equivalent
-// two-statement transaction, and prints one key=value line.
+// two-statement transaction (before and after, on another campaign's
+// contacts), and prints one key=value line.
 func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Writer) error {
 	opts, err := parseBenchWebhooksFlags(args)
 	if err != nil {
@@ -149,6 +150,15 @@ func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Wri
 	}
 	defer streams.close()
 
+	// pgbench before and after the webhooks, on contacts of their own: the
+	// mean is less at the mercy of a machine whose speed drifts.
+	tpsBefore, err := runPgbench(ctx, pgbench, dbURL, camp, opts)
+	if err != nil {
+		return err
+	}
+	if err := store.DeletePgbenchEvents(ctx, pgbenchSIDPrefix); err != nil {
+		return err
+	}
 	stopProfile, err := startCPUProfile(opts.cpuProfile)
 	if err != nil {
 		return err
@@ -184,15 +194,16 @@ func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Wri
 	}
 	fmt.Fprintln(out, "database checked: every webhook applied once, retries changed nothing")
 
-	tps, err := runPgbench(ctx, pgbench, dbURL, camp, opts)
+	tpsAfter, err := runPgbench(ctx, pgbench, dbURL, camp, opts)
 	if err != nil {
 		return err
 	}
+	tps := (tpsBefore + tpsAfter) / 2
 	if err := store.DeletePgbenchEvents(ctx, pgbenchSIDPrefix); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "pgbench, the same %d clients, BEGIN; INSERT status event; UPDATE contact; COMMIT: %.0f transactions/s\n",
-		opts.concurrency, tps)
+	fmt.Fprintf(out, "pgbench, the same %d clients, BEGIN; INSERT status event; UPDATE contact; COMMIT: %.0f transactions/s (%.0f before the webhooks, %.0f after)\n",
+		opts.concurrency, tps, tpsBefore, tpsAfter)
 	fmt.Fprintf(out, "requests=%d inbound=%d status=%d retries=%d concurrency=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f pgbench_tps=%.0f ratio=%.2f push_p50_ms=%.2f push_p99_ms=%.2f api_rss_mb=%s\n",
 		len(plan.requests), plan.inbound, plan.status, plan.retries, opts.concurrency, load.rps(),
 		ms(percentile(load.latencies, 50)), ms(percentile(load.latencies, 99)), tps, load.rps()/tps,
@@ -207,6 +218,9 @@ type webhookCampaign struct {
 	reference   string
 	counsellors []int64
 	contacts    []postgres.SentContact
+	// pgbench's contacts: another campaign of the same size, so that its
+	// runs before and after the webhooks change none of theirs.
+	pgbenchIDs [2]int64
 }
 
 // sendWebhookCampaign makes sure the database holds the job seekers,
@@ -254,6 +268,21 @@ func sendWebhookCampaign(ctx context.Context, store *postgres.Store, svc *outrea
 		return camp, err
 	}
 	if _, err := store.MarkCampaignSent(ctx, offer.ID); err != nil {
+		return camp, err
+	}
+	other, err := svc.CreateOffer(ctx, outreach.OfferInput{Title: "Cariste", ROMECode: "N1101",
+		CommuneCode: "69259", Town: "Vénissieux", Employer: outreach.Employer{Name: "Entrepôt de test", Email: "rh@entrepot.example"},
+		ContractType: "CDI", RadiusKM: 30, CounsellorID: camp.counsellors[0]})
+	if err != nil {
+		return camp, err
+	}
+	if _, err := store.PlanContacts(ctx, other.ID, opts.contacts, sendBenchBody); err != nil {
+		return camp, err
+	}
+	if _, err := store.MarkCampaignSent(ctx, other.ID); err != nil {
+		return camp, err
+	}
+	if camp.pgbenchIDs[0], camp.pgbenchIDs[1], err = store.ContactIDRange(ctx, other.ID); err != nil {
 		return camp, err
 	}
 	if err := store.AnalyzeOutreach(ctx); err != nil {
@@ -835,7 +864,7 @@ func runPgbench(ctx context.Context, pgbench, dbURL string, camp webhookCampaign
 	f.Close()
 	cmd := exec.CommandContext(ctx, pgbench, "-n", "-M", "prepared", "-c", strconv.Itoa(opts.concurrency), "-j", "2",
 		"-T", strconv.Itoa(opts.pgbenchSeconds), "-f", f.Name(),
-		"-D", "min_id="+strconv.FormatInt(camp.contacts[0].ID, 10), "-D", "max_id="+strconv.FormatInt(camp.contacts[len(camp.contacts)-1].ID, 10),
+		"-D", "min_id="+strconv.FormatInt(camp.pgbenchIDs[0], 10), "-D", "max_id="+strconv.FormatInt(camp.pgbenchIDs[1], 10),
 		dbURL)
 	outb, err := cmd.CombinedOutput()
 	if err != nil {
