@@ -19,11 +19,12 @@ import (
 // report's effects never span two transactions.
 
 type statusRequest struct {
-	report outreach.StatusReport
-	to     outreach.ContactStatus
-	from   []outreach.ContactStatus
-	at     time.Time
-	out    chan statusResult
+	report   outreach.StatusReport
+	to       outreach.ContactStatus
+	from     []outreach.ContactStatus
+	at       time.Time
+	deadline time.Time // the webhook's; zero: none
+	out      chan statusResult
 }
 
 type statusResult struct {
@@ -87,6 +88,14 @@ func (s *Store) applyStatusBatch(ctx context.Context, batch []statusRequest) {
 		moveCodes, moveAt = append(moveCodes, int32(r.report.ErrorCode)), append(moveAt, r.at)
 	}
 
+	// The batch gives up at its earliest webhook's deadline: then every
+	// webhook of the batch gets the error (503, Twilio retries) and, the
+	// transaction rolled back, nothing of it is stored.
+	if d, ok := earliestDeadline(batch); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d)
+		defer cancel()
+	}
 	fresh, moved := map[[2]string]bool{}, map[string]bool{}
 	err := retryDeadlock(func() error {
 		clear(fresh) // rows of an attempt rolled back
@@ -131,8 +140,19 @@ func (s *Store) applyStatusBatch(ctx context.Context, batch []statusRequest) {
 	}
 }
 
+func earliestDeadline(batch []statusRequest) (time.Time, bool) {
+	var first time.Time
+	for _, r := range batch {
+		if !r.deadline.IsZero() && (first.IsZero() || r.deadline.Before(first)) {
+			first = r.deadline
+		}
+	}
+	return first, !first.IsZero()
+}
+
 func (b *sendBatcher) applyStatus(ctx context.Context, r statusRequest) (fresh, moved bool, err error) {
 	r.out = make(chan statusResult, 1)
+	r.deadline, _ = ctx.Deadline()
 	select {
 	case b.statuses <- r:
 	case <-ctx.Done():

@@ -3,6 +3,7 @@ package webhooks_test
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -187,9 +188,23 @@ func xmlText(s string) string {
 // answer 503, so that Twilio retries, having stored nothing. Once the lock
 // is released the retries go through.
 func TestWebhookDeadline(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		t.Run(fmt.Sprintf("batched=%v", batched), func(t *testing.T) { testWebhookDeadline(t, batched) })
+	}
+}
+
+// testWebhookDeadline checks the deadline with each webhook's statements
+// on their own, or (batched) with delivery reports sharing transactions
+// as in serve.
+func testWebhookDeadline(t *testing.T, batched bool) {
 	f := setup(t)
 	f.handler.SetTimeout(200 * time.Millisecond)
 	ctx := context.Background()
+	if batched {
+		batchCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		f.store.StartBatching(batchCtx)
+	}
 	lock, err := f.pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
