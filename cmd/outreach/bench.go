@@ -159,18 +159,9 @@ func openBench(ctx context.Context, cfg Config, opts benchOptions, out io.Writer
 	if b.codes, err = refdata.ROMECodes(); err != nil {
 		return nil, err
 	}
-	if err := postgres.EnsureDatabase(ctx, dbURL); err != nil {
+	var version int32
+	if b.pool, version, err = openBenchDatabase(ctx, dbURL); err != nil {
 		return nil, err
-	}
-	version, err := postgres.Migrate(ctx, dbURL)
-	if err != nil {
-		return nil, err
-	}
-	if b.pool, err = openPostgres(ctx, dbURL, 0); err != nil {
-		return nil, err
-	}
-	if _, err := postgres.LoadReference(ctx, b.pool); err != nil {
-		return nil, fmt.Errorf("load reference data: %w", err)
 	}
 	if b.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
 		return nil, err
@@ -180,6 +171,27 @@ func openBench(ctx context.Context, cfg Config, opts benchOptions, out io.Writer
 		outreach.ServiceConfig{AgencyName: cfg.AgencyName, QuietHours: cfg.QuietHours, Logger: slog.New(slog.DiscardHandler)})
 	fmt.Fprintf(out, "bench database %s (schema version %d, reference data loaded)\n", name, version)
 	return b, nil
+}
+
+// openBenchDatabase creates a bench command's database if needed, brings
+// its schema and reference data up to date, and connects to it.
+func openBenchDatabase(ctx context.Context, dbURL string) (*pgxpool.Pool, int32, error) {
+	if err := postgres.EnsureDatabase(ctx, dbURL); err != nil {
+		return nil, 0, err
+	}
+	version, err := postgres.Migrate(ctx, dbURL)
+	if err != nil {
+		return nil, 0, err
+	}
+	pool, err := openPostgres(ctx, dbURL, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := postgres.LoadReference(ctx, pool); err != nil {
+		pool.Close()
+		return nil, 0, fmt.Errorf("load reference data: %w", err)
+	}
+	return pool, version, nil
 }
 
 // startCPUProfile profiles the CPU into path until the returned function

@@ -83,20 +83,11 @@ func runBenchSend(ctx context.Context, cfg Config, args []string, out io.Writer)
 	if err != nil {
 		return err
 	}
-	if err := postgres.EnsureDatabase(ctx, dbURL); err != nil {
-		return err
-	}
-	if _, err := postgres.Migrate(ctx, dbURL); err != nil {
-		return err
-	}
-	pool, err := openPostgres(ctx, dbURL, 0)
+	pool, _, err := openBenchDatabase(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if _, err := postgres.LoadReference(ctx, pool); err != nil {
-		return fmt.Errorf("load reference data: %w", err)
-	}
 	rdb, err := openRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return err
