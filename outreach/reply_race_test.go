@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
 	"github.com/franceoutreach/outreach/outreach"
@@ -31,25 +30,13 @@ func TestConcurrentRepliesKeepTheRule(t *testing.T) {
 		t.Run(tt.first+" + "+tt.second, func(t *testing.T) {
 			for round := range 8 {
 				phone := fmt.Sprintf("063998%02d%02d", 30+i, round)
-				cand, offer := st.Bakery(t, phone)
-				created, err := st.Store.CreateContacts(ctx, []outreach.Contact{{OfferID: offer.ID, CandidateID: cand.ID,
-					Phone: cand.Phone, Status: outreach.StatusQueued, Body: "Offre"}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				id := created[0].ID
-				if _, ok, err := st.Store.ClaimSend(ctx, id); err != nil || !ok {
-					t.Fatalf("claim: %v %v", ok, err)
-				}
-				if _, err := st.Store.RecordSent(ctx, id, fmt.Sprintf("SM%032d", id), time.Now()); err != nil {
-					t.Fatal(err)
-				}
+				id, _ := st.SentBakeryContact(t, phone)
 				var wg sync.WaitGroup
 				for k, body := range []string{tt.first, tt.second} {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						in := outreach.Inbound{MessageSID: fmt.Sprintf("SMin%d%d%d", i, round, k), From: cand.Phone, To: "+33700000000", Body: body}
+						in := outreach.Inbound{MessageSID: fmt.Sprintf("SMin%d%d%d", i, round, k), From: phone, To: "+33700000000", Body: body}
 						if _, err := st.Service.HandleInbound(ctx, in); err != nil {
 							t.Error(err)
 						}

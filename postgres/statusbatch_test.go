@@ -28,20 +28,7 @@ func TestBatchedStatusReports(t *testing.T) {
 	}
 	var all []sms
 	for i := range 30 {
-		cand, offer := st.Bakery(t, fmt.Sprintf("06399802%02d", i))
-		created, err := st.Store.CreateContacts(ctx, []outreach.Contact{{OfferID: offer.ID, CandidateID: cand.ID,
-			Phone: cand.Phone, Status: outreach.StatusQueued, Body: "Offre"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := created[0].ID
-		sid := fmt.Sprintf("SM%032d", id)
-		if _, ok, err := st.Store.ClaimSend(ctx, id); err != nil || !ok {
-			t.Fatalf("claim %d: %v %v", id, ok, err)
-		}
-		if _, err := st.Store.RecordSent(ctx, id, sid, time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		id, sid := st.SentBakeryContact(t, fmt.Sprintf("06399802%02d", i))
 		s := sms{id: id, sid: sid}
 		switch i % 3 {
 		case 0: // delivered, whether "sent" or "read" come before or after

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -64,4 +65,27 @@ func (s Stack) Bakery(t testing.TB, phone string) (outreach.Candidate, outreach.
 		t.Fatal(err)
 	}
 	return cand, offer
+}
+
+// SentBakeryContact makes a Bakery job seeker and offer with the given
+// phone, and one contact between them whose SMS was sent: claimed, then
+// recorded with the SID "SM" followed by its id on 32 digits.
+func (s Stack) SentBakeryContact(t testing.TB, phone string) (id int64, sid string) {
+	t.Helper()
+	ctx := context.Background()
+	cand, offer := s.Bakery(t, phone)
+	created, err := s.Store.CreateContacts(ctx, []outreach.Contact{{OfferID: offer.ID, CandidateID: cand.ID,
+		Phone: cand.Phone, Status: outreach.StatusQueued, Body: "Offre"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id = created[0].ID
+	sid = fmt.Sprintf("SM%032d", id)
+	if _, ok, err := s.Store.ClaimSend(ctx, id); err != nil || !ok {
+		t.Fatalf("claim contact %d: %v %v", id, ok, err)
+	}
+	if _, err := s.Store.RecordSent(ctx, id, sid, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return id, sid
 }
