@@ -31,6 +31,8 @@ type inboxItemJSON struct {
 	Interest *string `json:"interest"`
 	Link     string  `json:"link"`
 	Late     bool    `json:"late"` // came once the campaign closed: changed no interest
+	// Screening is set on an answer to a pre-screening question.
+	Screening *inboxScreeningJSON `json:"screening,omitempty"`
 }
 
 func inboxItemView(it outreach.InboxItem) inboxItemJSON {
@@ -46,6 +48,7 @@ func inboxItemView(it outreach.InboxItem) inboxItemJSON {
 		}{it.OfferID, it.OfferTitle, it.OfferRef}
 	}
 	v.Body, v.Intent, v.Link, v.Late = it.Body, string(it.Intent), string(it.Link), it.Late
+	v.Screening = inboxScreeningView(it)
 	if it.Interest != "" {
 		in := string(it.Interest)
 		v.Interest = &in
@@ -95,8 +98,9 @@ func (s *Server) requireInboxLink(next echo.HandlerFunc) echo.HandlerFunc {
 var templateFiles embed.FS
 
 var inboxTemplate = template.Must(template.New("inbox.html").Funcs(template.FuncMap{
-	"label": intentLabel,
-	"when":  func(t time.Time) string { return t.In(paris).Format("02/01 15:04") },
+	"label":     intentLabel,
+	"screening": screeningLabel,
+	"when":      func(t time.Time) string { return t.In(paris).Format("02/01 15:04") },
 }).ParseFS(templateFiles, "templates/inbox.html"))
 
 var paris = func() *time.Location {
@@ -144,12 +148,21 @@ func (s *Server) inboxPage(c echo.Context) error {
 			unread++
 		}
 	}
+	fragment := c.QueryParam("fragment") == "1"
+	var delays []delayLine
+	if !fragment { // the list alone, refreshed on each new item
+		t, err := s.svc.Timings(ctx, outreach.TimingsFilter{CounsellorID: id})
+		if err != nil {
+			return err
+		}
+		delays = delayLines(t)
+	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	return inboxTemplate.Execute(c.Response(), map[string]any{
-		"Counsellor": co, "Items": items, "Unread": unread, "Failures": failures,
-		"Fragment": c.QueryParam("fragment") == "1", "Sig": c.QueryParam("sig"),
+		"Counsellor": co, "Items": items, "Unread": unread, "Failures": failures, "Delays": delays,
+		"Fragment": fragment, "Sig": c.QueryParam("sig"),
 	})
 }
 

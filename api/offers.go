@@ -30,6 +30,9 @@ type offerRequest struct {
 	RadiusKM     float64         `json:"radius_km"`
 	Positions    int             `json:"positions"`
 	CounsellorID int64           `json:"counsellor_id"`
+	// Questions asked after a yes: absent or null for those proposed from
+	// the offer's fields, [] for none.
+	Questions *[]questionRequest `json:"questions"`
 }
 
 type offerResponse struct {
@@ -50,6 +53,7 @@ type offerResponse struct {
 	Positions    int            `json:"positions"`
 	CounsellorID int64          `json:"counsellor_id"`
 	CreatedAt    time.Time      `json:"created_at"`
+	Questions    []questionJSON `json:"questions"`
 	campaignJSON
 }
 
@@ -71,7 +75,7 @@ func (s *Server) offerJSON(o outreach.Offer) offerResponse {
 		Employer: employerJSON(o.Employer), Location: o.Location, CommuneCode: o.CommuneCode, Town: o.Town,
 		ContractType: o.ContractType, Skills: o.Skills, StartsOn: dateJSON(o.StartsOn), RadiusKM: o.RadiusKM,
 		Positions: o.Positions, CounsellorID: o.CounsellorID, CreatedAt: o.CreatedAt,
-		campaignJSON: campaignView(s.svc.Campaign(o)),
+		Questions: questionsView(o.Reference, o.Questions), campaignJSON: campaignView(s.svc.Campaign(o)),
 	}
 }
 
@@ -80,12 +84,20 @@ func (s *Server) createOffer(c echo.Context) error {
 	if err := decodeJSON(c, maxJSONBody, &req); err != nil {
 		return err
 	}
-	o, err := s.svc.CreateOffer(c.Request().Context(), outreach.OfferInput{
+	in := outreach.OfferInput{
 		ExternalID: req.ExternalID, Title: req.Title, ROMECode: req.ROMECode, Appellation: req.Appellation,
 		Employer: outreach.Employer(req.Employer), Location: req.Location, CommuneCode: req.CommuneCode,
 		Town: req.Town, ContractType: req.ContractType, Skills: req.Skills, StartsOn: req.StartsOn,
 		RadiusKM: req.RadiusKM, Positions: req.Positions, CounsellorID: req.CounsellorID,
-	})
+	}
+	if req.Questions != nil {
+		qs, err := questionsFromJSON(*req.Questions)
+		if err != nil {
+			return err
+		}
+		in.Questions = &qs
+	}
+	o, err := s.svc.CreateOffer(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
@@ -202,35 +214,4 @@ func (s *Server) outreachProgress(c echo.Context) error {
 		contacts[i] = contactView(k)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"offer_id": id, "counts": p.Counts, "contacts": contacts})
-}
-
-type shortlistJSON struct {
-	CandidateID int64      `json:"candidate_id"`
-	ExternalID  string     `json:"external_id"`
-	FirstName   string     `json:"first_name"`
-	Phone       string     `json:"phone"`
-	Score       float64    `json:"score"`
-	DistanceKM  float64    `json:"distance_km"`
-	RepliedAt   *time.Time `json:"replied_at"`
-}
-
-func (s *Server) shortlist(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	list, err := s.svc.Shortlist(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	out := make([]shortlistJSON, len(list.Contacts))
-	for i, k := range list.Contacts {
-		out[i] = shortlistJSON{CandidateID: k.CandidateID, ExternalID: k.ExternalID, FirstName: k.FirstName,
-			Phone: k.Phone, Score: k.Score, DistanceKM: k.DistanceKM, RepliedAt: k.RepliedAt}
-	}
-	return c.JSON(http.StatusOK, struct {
-		OfferID    int64           `json:"offer_id"`
-		Candidates []shortlistJSON `json:"candidates"`
-		campaignJSON
-	}{id, out, campaignView(list.Campaign)})
 }

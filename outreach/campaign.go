@@ -75,7 +75,7 @@ func (s *Service) Campaign(o Offer) Campaign {
 // list is final.
 type Shortlist struct {
 	Campaign Campaign
-	Contacts []Contact // best match first
+	Contacts []ShortlistContact // best match first
 }
 
 // closeCampaigns closes the campaigns whose window has passed.

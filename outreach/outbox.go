@@ -34,6 +34,8 @@ type OutboxSwept struct {
 	RemindersRequeued int // queued reminders queued again after Redis lost its data
 	RemindersAdopted  int // reminders the provider had sent: SID stored
 	RemindersReleased int // reminders the provider never got: queued again
+
+	Screening ScreeningSwept // the pre-screening conversations
 }
 
 // ReconcileOutbox makes what PostgreSQL committed and what the queue holds
@@ -44,7 +46,8 @@ type OutboxSwept struct {
 // ID making that a no-op for those still there; and it settles contacts
 // left in sending past the lease (see SendContact). It also closes the
 // campaigns whose window passed (see Campaign) and does the same for
-// reminders, queuing those now due (see RemindContact). Worker processes
+// reminders, queuing those now due (see RemindContact), and for the
+// pre-screening conversations (see sweepScreenings). Worker processes
 // run it periodically; concurrent runs are safe.
 func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 	var r OutboxSwept
@@ -69,6 +72,10 @@ func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 			break
 		}
 	}
+	// Before requeueAll, which marks the queue whole.
+	if r.Screening, err = s.sweepScreenings(ctx, now, lost); err != nil {
+		return r, err
+	}
 	if lost {
 		// Reminders first: requeueAll marks the queue whole.
 		if err := s.requeueReminders(ctx, s.reminderAt(now), &r); err != nil {
@@ -88,7 +95,7 @@ func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 		s.log.Info("outbox swept", "queued", r.Queued, "requeued", r.Requeued, "queue_lost", r.QueueLost,
 			"adopted", r.Adopted, "released", r.Released, "closed", r.Closed, "reminders_queued", r.RemindersQueued,
 			"reminders_requeued", r.RemindersRequeued, "reminders_adopted", r.RemindersAdopted,
-			"reminders_released", r.RemindersReleased)
+			"reminders_released", r.RemindersReleased, "screening", r.Screening)
 	}
 	return r, nil
 }
@@ -96,23 +103,38 @@ func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 // requeueAll queues every queued contact again, then marks the queue
 // whole: until that mark, every sweep (of any worker) starts over.
 func (s *Service) requeueAll(ctx context.Context, at time.Time, r *OutboxSwept) error {
+	n, err := requeuePages(ctx, "contact", s.store.QueuedContacts, func(ctx context.Context, id int64) error {
+		return s.queue.EnqueueSend(ctx, id, at)
+	})
+	r.Requeued += n
+	if err != nil {
+		return err
+	}
+	return s.queue.MarkQueueWhole(ctx)
+}
+
+// requeuePages hands to the queue again, with put, every id list pages
+// through in ID order (the task IDs make it a no-op for those still
+// there), and returns how many it put.
+func requeuePages(ctx context.Context, what string, list func(ctx context.Context, after int64, limit int) ([]int64, error),
+	put func(ctx context.Context, id int64) error) (int, error) {
+	n := 0
 	for after := int64(0); ; {
-		ids, err := s.store.QueuedContacts(ctx, after, sweepPage)
+		ids, err := list(ctx, after, sweepPage)
 		if err != nil {
-			return err
+			return n, fmt.Errorf("queued %ss: %w", what, err)
 		}
 		for _, id := range ids {
-			if err := s.queue.EnqueueSend(ctx, id, at); err != nil {
-				return fmt.Errorf("queue contact %d again: %w", id, err)
+			if err := put(ctx, id); err != nil {
+				return n, fmt.Errorf("queue %s %d again: %w", what, id, err)
 			}
-			r.Requeued++
+			n++
 		}
 		if len(ids) < sweepPage {
-			break
+			return n, nil
 		}
 		after = ids[len(ids)-1]
 	}
-	return s.queue.MarkQueueWhole(ctx)
 }
 
 // enqueueStreams is how many contacts are handed to the queue at once: a

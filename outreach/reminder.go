@@ -39,8 +39,8 @@ func (s *Service) RemindContact(ctx context.Context, contactID int64) error {
 		return nil
 	}
 	now := s.cfg.Now()
-	if !s.cfg.QuietHours.Allowed(now) {
-		return &RetryAtError{At: s.cfg.QuietHours.NextAllowed(now), Reason: "quiet hours"}
+	if err := s.checkQuietHours(now); err != nil {
+		return err
 	}
 	c, err := s.store.Contact(ctx, contactID)
 	if errors.Is(err, ErrNotFound) {
@@ -57,9 +57,9 @@ func (s *Service) RemindContact(ctx context.Context, contactID int64) error {
 		return fmt.Errorf("load offer: %w", err)
 	}
 	// A contact that answered is skipped by the claim: no turn to wait for.
-	if s.pacer != nil && c.Reply == "" {
-		if err := s.pacer.Wait(ctx); err != nil {
-			return fmt.Errorf("wait for the provider's pace: %w", err)
+	if c.Reply == "" {
+		if err := s.pace(ctx); err != nil {
+			return err
 		}
 	}
 	claim, ok, err := s.store.ClaimReminder(ctx, contactID, s.reminderBody(o, c), now.Add(-s.cfg.CampaignWindow))
@@ -94,36 +94,14 @@ func (s *Service) AbandonReminder(ctx context.Context, contactID int64, cause er
 // sendReminder hands a claimed reminder to the provider. Its delivery
 // reports are not asked for: the contact's status is its offer SMS's.
 func (s *Service) sendReminder(ctx context.Context, c SendClaim) error {
-	sent, err := s.sender.Send(ctx, OutboundSMS{To: c.Phone, Body: c.Body})
-	var sendErr *SendError
-	switch {
-	case errors.As(err, &sendErr) && sendErr.Permanent:
-		s.log.Warn("reminder refused", "contact_id", c.ContactID, "phone", MaskPhone(c.Phone), "code", sendErr.Code)
-		err := s.store.InTx(ctx, func(tx Store) error {
-			if err := tx.RecordReminderFailed(ctx, c.ContactID); err != nil {
-				return err
-			}
-			if sendErr.OptedOut {
-				return tx.OptOut(ctx, c.Phone, "provider")
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("record refused reminder: %w", err)
-		}
-		return &PermanentError{Err: sendErr}
-	case err != nil:
-		if relErr := s.store.ReleaseReminder(ctx, c.ContactID); relErr != nil {
-			return fmt.Errorf("release reminder after %v: %w", err, relErr)
-		}
-		return fmt.Errorf("send reminder: %w", err)
-	}
-	if err := s.store.RecordReminderSent(ctx, c.ContactID, sent.SID, s.cfg.Now()); err != nil {
-		// Already sent: never retried; a stale claim is settled by the sweep.
-		return &PermanentError{Err: fmt.Errorf("record sent reminder %s: %w", sent.SID, err)}
-	}
-	s.log.Info("reminder sent", "contact_id", c.ContactID, "sid", sent.SID, "phone", MaskPhone(c.Phone))
-	return nil
+	return s.sendClaimed(ctx, claimedSMS{what: "reminder", logAttrs: []any{"contact_id", c.ContactID},
+		phone: c.Phone, body: c.Body,
+		failed:  func(ctx context.Context, tx Store) error { return tx.RecordReminderFailed(ctx, c.ContactID) },
+		release: func(ctx context.Context) error { return s.store.ReleaseReminder(ctx, c.ContactID) },
+		sent: func(ctx context.Context, sid string) error {
+			return s.store.RecordReminderSent(ctx, c.ContactID, sid, s.cfg.Now())
+		},
+	})
 }
 
 // reminderAt is when a reminder queued now may go: at once (the zero
@@ -165,58 +143,35 @@ func (s *Service) sweepReminders(ctx context.Context, now time.Time, r *OutboxSw
 
 // requeueReminders queues every queued reminder again (see requeueAll).
 func (s *Service) requeueReminders(ctx context.Context, at time.Time, r *OutboxSwept) error {
-	for after := int64(0); ; {
-		ids, err := s.store.QueuedReminders(ctx, after, sweepPage)
-		if err != nil {
-			return fmt.Errorf("queued reminders: %w", err)
-		}
-		for _, id := range ids {
-			if err := s.queue.EnqueueReminder(ctx, id, at); err != nil {
-				return fmt.Errorf("queue reminder %d again: %w", id, err)
-			}
-			r.RemindersRequeued++
-		}
-		if len(ids) < sweepPage {
-			return nil
-		}
-		after = ids[len(ids)-1]
-	}
+	n, err := requeuePages(ctx, "reminder", s.store.QueuedReminders, func(ctx context.Context, id int64) error {
+		return s.queue.EnqueueReminder(ctx, id, at)
+	})
+	r.RemindersRequeued += n
+	return err
 }
 
 // settleStaleReminders settles the reminders left in sending past the
-// lease, as settleStaleSending does the offer SMS: the provider's SID is
-// adopted when it holds the reminder, else the reminder is queued again.
+// lease, as settleStaleSending does the offer SMS (see settleStale).
 func (s *Service) settleStaleReminders(ctx context.Context, now, at time.Time, r *OutboxSwept) error {
 	if s.sender == nil {
 		return nil
 	}
-	stale, err := s.store.StaleReminders(ctx, now.Add(-s.cfg.SendLease), sweepPage)
+	claims, err := s.store.StaleReminders(ctx, now.Add(-s.cfg.SendLease), sweepPage)
 	if err != nil {
 		return fmt.Errorf("stale reminders: %w", err)
 	}
-	for _, c := range stale {
-		sent, found, err := s.sender.FindSent(ctx, c.Phone, c.Body, c.ClaimedAt.Add(-time.Minute))
-		if err != nil {
-			return fmt.Errorf("ask the provider about the reminder of contact %d: %w", c.ContactID, err)
-		}
-		if found {
-			// Sent about when it was claimed; ErrNotFound: another sweep adopted it.
-			err := s.store.RecordReminderSent(ctx, c.ContactID, sent.SID, c.ClaimedAt)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				return fmt.Errorf("adopt reminder %s: %w", sent.SID, err)
-			}
-			s.log.Warn("reminder found at the provider after its worker stopped: SID adopted",
-				"contact_id", c.ContactID, "sid", sent.SID)
-			r.RemindersAdopted++
-			continue
-		}
-		if err := s.store.ReleaseReminder(ctx, c.ContactID); err != nil {
-			return fmt.Errorf("release reminder: %w", err)
-		}
-		if err := s.queue.EnqueueReminder(ctx, c.ContactID, at); err != nil {
-			return fmt.Errorf("queue reminder %d again: %w", c.ContactID, err)
-		}
-		r.RemindersReleased++
+	stale := make([]staleSMS, len(claims))
+	for i, c := range claims {
+		stale[i] = staleSMS{id: c.ContactID, phone: c.Phone, body: c.Body, claimedAt: c.ClaimedAt}
 	}
-	return nil
+	adopted, released, err := s.settleStale(ctx, "reminder", stale, s.store.RecordReminderSent,
+		func(ctx context.Context, id int64) error {
+			if err := s.store.ReleaseReminder(ctx, id); err != nil {
+				return err
+			}
+			return s.queue.EnqueueReminder(ctx, id, at)
+		})
+	r.RemindersAdopted += adopted
+	r.RemindersReleased += released
+	return err
 }

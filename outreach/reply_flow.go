@@ -46,11 +46,14 @@ const (
 )
 
 // ReplyTarget is the contact a reply answers. Of the Contact, only ID,
-// OfferID, CandidateID, Phone, Reply and OfferClosedAt are filled.
+// OfferID, CandidateID, Phone, Reply, DistanceKM and OfferClosedAt are
+// filled.
 type ReplyTarget struct {
 	Contact
-	ByReference  bool  // the SMS carried this contact's offer reference
-	CounsellorID int64 // who follows the job seeker
+	ByReference  bool   // the SMS carried this contact's offer reference
+	CounsellorID int64  // who follows the job seeker
+	OfferRef     string // the offer's reference
+	HasQuestions bool   // the offer asks pre-screening questions after a yes
 }
 
 // StatusReport is a provider delivery report for a sent SMS.
@@ -73,6 +76,11 @@ type InboxItem struct {
 	// Late is true for a reply that came once the offer's campaign was
 	// closed: shown to the counsellor, but the interest was left as it was.
 	Late bool
+	// Screening is, for an answer to a pre-screening question, the
+	// conversation's status after it ("" for other replies), and
+	// ScreeningQuestion its question then (from 0).
+	Screening         ScreeningStatus
+	ScreeningQuestion int
 
 	// Read model, filled by Inbox.
 	FirstName   string

@@ -125,6 +125,19 @@ func ComposeReaskSMS(ref string, number, total int) string {
 		" Merci de répondre simplement OUI ou NON.", number, total, cleanField(ref)))
 }
 
+// ComposeScreeningDelayedSMS answers a yes that starts a pre-screening
+// during quiet hours: the first question waits until at.
+//
+//	Merci ! Nous vous poserons quelques questions sur l'offre K4P8M2 à partir de 8h.
+func ComposeScreeningDelayedSMS(ref string, at time.Time) string {
+	when := strconv.Itoa(at.Hour()) + "h"
+	if at.Minute() != 0 {
+		when = at.Format("15h04")
+	}
+	return ToGSM7("Merci ! Nous vous poserons quelques questions sur l'offre " + cleanField(ref) +
+		" à partir de " + when + ".")
+}
+
 // answerInstruction ends every question.
 const answerInstruction = " Répondez OUI ou NON."
 

@@ -131,6 +131,9 @@ type ScreeningConfig struct {
 	ExpireAfter time.Duration // after the start
 }
 
+func (c ScreeningConfig) remindAfter() time.Duration { return c.withDefaults().RemindAfter }
+func (c ScreeningConfig) expireAfter() time.Duration { return c.withDefaults().ExpireAfter }
+
 func (c ScreeningConfig) withDefaults() ScreeningConfig {
 	if c.RemindAfter == 0 {
 		c.RemindAfter = DefaultScreeningRemindAfter

@@ -26,6 +26,12 @@ type Enqueuer interface {
 	QueueLost(ctx context.Context) (bool, error)
 	// MarkQueueWhole records that every queued contact is in the queue.
 	MarkQueueWhole(ctx context.Context) error
+	// EnqueueScreeningMessage schedules a pre-screening SMS at the given
+	// time (the zero time: at once), at most once.
+	EnqueueScreeningMessage(ctx context.Context, messageID int64, at time.Time) error
+	// EnqueueScreeningTimer schedules a conversation's timer, at most
+	// once per (contact, event, step).
+	EnqueueScreeningTimer(ctx context.Context, t ScreeningTimer) error
 }
 
 // Notifier tells connected counsellors that an inbox item arrived.
@@ -57,8 +63,10 @@ type ServiceConfig struct {
 	// DefaultCampaignWindow). See Campaign and RemindContact.
 	FollowUpAfter  time.Duration
 	CampaignWindow time.Duration
-	Now            func() time.Time // defaults to time.Now
-	Logger         *slog.Logger
+	// Screening times the pre-screening conversations.
+	Screening ScreeningConfig
+	Now       func() time.Time // defaults to time.Now
+	Logger    *slog.Logger
 }
 
 // Service runs the outreach flow: offers in, candidates matched and

@@ -28,23 +28,36 @@ type OfferInput struct {
 	RadiusKM     float64  // 0: DefaultRadiusKM
 	Positions    int      // 0: 1
 	CounsellorID int64
+	// Questions are the pre-screening questions asked after a yes: nil
+	// for those DefaultQuestions proposes from the offer's fields, empty
+	// for none.
+	Questions *[]Question
 }
 
 // DefaultRadiusKM is the search radius when an offer gives none.
 const DefaultRadiusKM = 30
 
-// CreateOffer validates and stores an offer, giving it the short reference
-// printed in its SMS.
+// CreateOffer validates and stores an offer with its pre-screening
+// questions, in one transaction, giving it the short reference printed in
+// its SMS.
 func (s *Service) CreateOffer(ctx context.Context, in OfferInput) (Offer, error) {
 	o, err := s.offerFromInput(ctx, in)
 	if err != nil {
+		return Offer{}, err
+	}
+	if o.Questions, err = s.inputQuestions(o, in.Questions); err != nil {
 		return Offer{}, err
 	}
 	for attempt := 0; ; attempt++ {
 		if o.Reference, err = NewOfferReference(rand.Reader); err != nil {
 			return Offer{}, fmt.Errorf("offer reference: %w", err)
 		}
-		err = s.store.CreateOffer(ctx, &o)
+		err = s.store.InTx(ctx, func(tx Store) error {
+			if err := tx.CreateOffer(ctx, &o); err != nil {
+				return err
+			}
+			return tx.SaveOfferQuestions(ctx, o.ID, o.Questions)
+		})
 		if !errors.Is(err, ErrConflict) || attempt == 5 {
 			break
 		}
@@ -144,9 +157,16 @@ func (s *Service) offerFromInput(ctx context.Context, in OfferInput) (Offer, err
 	return o, s.checkCounsellor(ctx, o.CounsellorID)
 }
 
-// Offer returns one offer.
+// Offer returns one offer, with its pre-screening questions.
 func (s *Service) Offer(ctx context.Context, id int64) (Offer, error) {
-	return s.store.Offer(ctx, id)
+	o, err := s.store.Offer(ctx, id)
+	if err != nil {
+		return Offer{}, err
+	}
+	if o.Questions, err = s.store.OfferQuestions(ctx, id); err != nil {
+		return Offer{}, fmt.Errorf("offer questions: %w", err)
+	}
+	return o, nil
 }
 
 // Match is a ranked candidate for an offer, with the reasons of its score.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // SendContact sends the SMS of one contact. It is safe to call more than
@@ -22,16 +23,8 @@ import (
 // succeeds: then the SMS can go twice; the lease is 8 times the provider
 // timeout for that reason.
 func (s *Service) SendContact(ctx context.Context, contactID int64) error {
-	if s.sender == nil {
-		return &PermanentError{Err: errors.New("this process has no SMS sender")}
-	}
-	if now := s.cfg.Now(); !s.cfg.QuietHours.Allowed(now) {
-		return &RetryAtError{At: s.cfg.QuietHours.NextAllowed(now), Reason: "quiet hours"}
-	}
-	if s.pacer != nil {
-		if err := s.pacer.Wait(ctx); err != nil {
-			return fmt.Errorf("wait for the provider's pace: %w", err)
-		}
+	if err := s.readyToSend(ctx); err != nil {
+		return err
 	}
 	claim, ok, err := s.store.ClaimSend(ctx, contactID)
 	if err != nil {
@@ -45,6 +38,39 @@ func (s *Service) SendContact(ctx context.Context, contactID int64) error {
 		return s.store.RecordFailed(ctx, contactID, 0, "opted out before sending")
 	}
 	return s.send(ctx, claim)
+}
+
+// readyToSend says whether this process may send now: it has a sender
+// (else a PermanentError), it is not quiet hours (else a RetryAtError), and
+// the provider's pace gave it a turn.
+func (s *Service) readyToSend(ctx context.Context) error {
+	if s.sender == nil {
+		return &PermanentError{Err: errors.New("this process has no SMS sender")}
+	}
+	if err := s.checkQuietHours(s.cfg.Now()); err != nil {
+		return err
+	}
+	return s.pace(ctx)
+}
+
+// checkQuietHours returns a RetryAtError for the end of quiet hours when
+// now is in them: nothing is sent then.
+func (s *Service) checkQuietHours(now time.Time) error {
+	if s.cfg.QuietHours.Allowed(now) {
+		return nil
+	}
+	return &RetryAtError{At: s.cfg.QuietHours.NextAllowed(now), Reason: "quiet hours"}
+}
+
+// pace waits for the provider's pace, when one is set (see UsePacer).
+func (s *Service) pace(ctx context.Context) error {
+	if s.pacer == nil {
+		return nil
+	}
+	if err := s.pacer.Wait(ctx); err != nil {
+		return fmt.Errorf("wait for the provider's pace: %w", err)
+	}
+	return nil
 }
 
 // AbandonContact marks failed a contact whose sending kept failing

@@ -20,6 +20,8 @@ type Store interface {
 	ContactStore
 	ReplyStore
 	FollowUpStore
+	ScreeningStore
+	ReferralStore
 }
 
 // CounsellorStore keeps counsellor accounts.

@@ -70,6 +70,10 @@ type Offer struct {
 	// before; ClosedAt when its campaign closed (see Campaign), nil while open.
 	OutreachStartedAt *time.Time
 	ClosedAt          *time.Time
+	// Questions are the pre-screening questions it asks after a yes, in
+	// order (see DefaultQuestions). Service.CreateOffer and Service.Offer
+	// fill them; Store.Offer does not (see ScreeningStore.OfferQuestions).
+	Questions []Question
 }
 
 // ROMESkill is a skill the ROME referential lists for an occupation.

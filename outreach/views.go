@@ -34,27 +34,6 @@ func (s *Service) Outreach(ctx context.Context, offerID int64) (OutreachProgress
 	return OutreachProgress{Counts: counts, Contacts: cs}, nil
 }
 
-// Shortlist lists the candidates who said yes to the offer, best match
-// first: the list the counsellor validates before the employer sees it,
-// final once the campaign closed.
-func (s *Service) Shortlist(ctx context.Context, offerID int64) (Shortlist, error) {
-	o, err := s.store.Offer(ctx, offerID)
-	if err != nil {
-		return Shortlist{}, err
-	}
-	cs, err := s.store.OfferContacts(ctx, offerID)
-	if err != nil {
-		return Shortlist{}, err
-	}
-	out := Shortlist{Campaign: s.Campaign(o), Contacts: make([]Contact, 0)}
-	for _, c := range cs {
-		if c.Reply == InterestInterested {
-			out.Contacts = append(out.Contacts, c)
-		}
-	}
-	return out, nil
-}
-
 // Inbox lists the replies of a counsellor's job seekers, newest first.
 func (s *Service) Inbox(ctx context.Context, counsellorID int64, limit int) ([]InboxItem, error) {
 	if _, err := s.store.Counsellor(ctx, counsellorID); err != nil {

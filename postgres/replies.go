@@ -9,11 +9,13 @@ import (
 // ContactForReply finds the contact a reply answers among the SMS sent to
 // that phone in the last 30 days: the offer with reference ref when it is
 // one of them, else the one texted last (offer SMS or reminder); with when
-// its offer's campaign closed and who follows the job seeker. It reads
+// its offer's campaign closed, who follows the job seeker and whether the
+// offer asks pre-screening questions. It reads
 // only what a reply needs of the contact (see outreach.ReplyTarget).
 func (s *Store) ContactForReply(ctx context.Context, phone, ref string) (outreach.ReplyTarget, error) {
 	const q = `SELECT k.id, k.offer_id, k.candidate_id, k.phone, coalesce(k.reply, ''), o.closed_at,
-	o.reference = $2, c.counsellor_id
+	o.reference = $2, c.counsellor_id, o.reference, k.distance_km,
+	EXISTS (SELECT 1 FROM offer_questions q WHERE q.offer_id = k.offer_id)
 FROM contacts k
 JOIN candidates c ON c.id = k.candidate_id
 JOIN offers o ON o.id = k.offer_id
@@ -22,7 +24,7 @@ ORDER BY o.reference = $2 DESC, greatest(k.sent_at, k.reminded_at) DESC, k.id DE
 LIMIT 1`
 	var t outreach.ReplyTarget
 	err := s.db.QueryRow(ctx, q, phone, ref).Scan(&t.ID, &t.OfferID, &t.CandidateID, &t.Phone, &t.Reply,
-		&t.OfferClosedAt, &t.ByReference, &t.CounsellorID)
+		&t.OfferClosedAt, &t.ByReference, &t.CounsellorID, &t.OfferRef, &t.DistanceKM, &t.HasQuestions)
 	return t, translate(err, "contact for reply")
 }
 
@@ -38,8 +40,10 @@ WITH m AS (
 	ON CONFLICT (message_sid) DO NOTHING
 	RETURNING id, received_at
 ), i AS (
-	INSERT INTO inbox_items (counsellor_id, inbound_id, candidate_id, offer_id, contact_id, late)
-	SELECT nullif($10::bigint, 0), m.id, nullif($9::bigint, 0), nullif($11::bigint, 0), nullif($8::bigint, 0), $12 FROM m
+	INSERT INTO inbox_items (counsellor_id, inbound_id, candidate_id, offer_id, contact_id, late,
+		screening_status, screening_question)
+	SELECT nullif($10::bigint, 0), m.id, nullif($9::bigint, 0), nullif($11::bigint, 0), nullif($8::bigint, 0), $12,
+		nullif($17::text, ''), CASE WHEN $17::text <> '' THEN $18::integer END FROM m
 	RETURNING id, created_at
 ), reply AS (
 	UPDATE contacts SET reply = $13, replied_at = $14, updated_at = now()
@@ -63,7 +67,7 @@ SELECT m.id, m.received_at, i.id, i.created_at FROM m, i`
 	}
 	err := s.db.QueryRow(ctx, q, in.MessageSID, in.From, in.To, in.Body, string(in.Intent), in.OfferRef, string(in.Link),
 		in.ContactID, in.CandidateID, item.CounsellorID, item.OfferID, item.Late, string(effect.Interest), effect.At,
-		replaces, string(effect.Consent)).
+		replaces, string(effect.Consent), string(item.Screening), item.ScreeningQuestion).
 		Scan(&in.ID, &in.ReceivedAt, &item.ID, &item.CreatedAt)
 	if err != nil {
 		err = translate(err, "record inbound")
@@ -83,7 +87,8 @@ func (s *Store) Inbox(ctx context.Context, counsellorID int64, limit int) ([]out
 SELECT i.id, coalesce(i.counsellor_id, 0), i.inbound_id, coalesce(i.candidate_id, 0), coalesce(i.offer_id, 0),
 	coalesce(i.contact_id, 0), i.created_at, i.handled_at,
 	coalesce(c.first_name, ''), coalesce(c.external_id, ''), m.from_phone, coalesce(o.title, ''),
-	coalesce(o.reference, ''), m.body, m.intent, coalesce(k.reply, ''), m.link, i.late
+	coalesce(o.reference, ''), m.body, m.intent, coalesce(k.reply, ''), m.link, i.late,
+	coalesce(i.screening_status, ''), coalesce(i.screening_question, 0)
 FROM inbox_items i
 JOIN inbound_messages m ON m.id = i.inbound_id
 LEFT JOIN candidates c ON c.id = i.candidate_id
@@ -103,7 +108,7 @@ LIMIT $2`
 		var phone string
 		if err := rows.Scan(&it.ID, &it.CounsellorID, &it.InboundID, &it.CandidateID, &it.OfferID, &it.ContactID,
 			&it.CreatedAt, &it.HandledAt, &it.FirstName, &it.ExternalID, &phone, &it.OfferTitle, &it.OfferRef,
-			&it.Body, &it.Intent, &it.Interest, &it.Link, &it.Late); err != nil {
+			&it.Body, &it.Intent, &it.Interest, &it.Link, &it.Late, &it.Screening, &it.ScreeningQuestion); err != nil {
 			return nil, translate(err, "scan inbox item")
 		}
 		it.PhoneMasked = outreach.MaskPhone(phone)

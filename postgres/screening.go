@@ -82,7 +82,7 @@ ON CONFLICT (contact_id) DO NOTHING`
 }
 
 // screeningColumns are read by scanScreening, in this order.
-const screeningColumns = `offer_ref, questions, status, question_index, answers, step, reminded, handed_over`
+const screeningColumns = `s.offer_ref, s.questions, s.status, s.question_index, s.answers, s.step, s.reminded, s.handed_over`
 
 func scanScreening(row pgx.Row) (outreach.Screening, error) {
 	var sc outreach.Screening
@@ -102,7 +102,7 @@ func scanScreening(row pgx.Row) (outreach.Screening, error) {
 // Screening returns the contact's conversation; ErrNotFound when it has
 // none.
 func (s *Store) Screening(ctx context.Context, contactID int64) (outreach.Screening, error) {
-	const q = `SELECT ` + screeningColumns + ` FROM screenings WHERE contact_id = $1`
+	const q = `SELECT ` + screeningColumns + ` FROM screenings s WHERE s.contact_id = $1`
 	sc, err := scanScreening(s.db.QueryRow(ctx, q, contactID))
 	return sc, translate(err, fmt.Sprintf("screening of contact %d", contactID))
 }
@@ -131,16 +131,57 @@ func (s *Store) AdvanceScreening(ctx context.Context, contactID int64, fromStep 
 	return tag.RowsAffected() == 1, nil
 }
 
+// openScreeningColumns are read by scanOpenScreening, after
+// screeningColumns: the conversation's contact and whether the provider
+// took the SMS of its current step.
+const openScreeningColumns = screeningColumns + `, s.contact_id, k.offer_id, k.candidate_id, c.counsellor_id, s.phone, s.expires_at,
+	(SELECT max(m.sent_at) FROM screening_messages m WHERE m.contact_id = s.contact_id AND m.step = s.step
+		AND m.kind IN ('question', 'reask') AND m.status = 'sent')`
+
+// openScreeningFrom joins a conversation (s) to its contact (k) and
+// candidate (c).
+const openScreeningFrom = ` FROM screenings s JOIN contacts k ON k.id = s.contact_id JOIN candidates c ON c.id = k.candidate_id`
+
+func scanOpenScreening(row pgx.Row) (outreach.OpenScreening, error) {
+	var o outreach.OpenScreening
+	var err error
+	o.Screening, err = scanScreening(withColumns(row, &o.ContactID, &o.OfferID, &o.CandidateID, &o.CounsellorID,
+		&o.Phone, &o.ExpiresAt, &o.AskedAt))
+	return o, err
+}
+
 // OpenScreeningForPhone finds the open conversation an answer from phone
-// is for: the one for the offer with reference ref when ref is set (none
-// otherwise: the reply may be a yes to another offer's SMS), else the one
-// that asked last. ErrNotFound when there is none.
-func (s *Store) OpenScreeningForPhone(ctx context.Context, phone, ref string) (contactID int64, sc outreach.Screening, err error) {
-	const q = `SELECT ` + screeningColumns + `, contact_id FROM screenings
-WHERE phone = $1 AND status IN ('asking', 'awaiting_reask') AND ($2 = '' OR offer_ref = $2)
-ORDER BY last_asked_at DESC, contact_id DESC LIMIT 1`
-	sc, err = scanScreening(withColumns(s.db.QueryRow(ctx, q, phone, ref), &contactID))
-	return contactID, sc, translate(err, "open screening")
+// is for, and locks it until the transaction ends: the one for the offer
+// with reference ref when ref is set (none otherwise: the reply may be a
+// yes to another offer's SMS), else the one that asked last, unless an
+// offer SMS or its reminder went to the phone after it asked (the answer
+// is then to that SMS). ErrNotFound when there is none.
+func (s *Store) OpenScreeningForPhone(ctx context.Context, phone, ref string) (outreach.OpenScreening, error) {
+	const q = `SELECT ` + openScreeningColumns + openScreeningFrom + `
+WHERE s.phone = $1 AND s.status IN ('asking', 'awaiting_reask') AND ($2 = '' OR s.offer_ref = $2)
+	AND ($2 <> '' OR NOT EXISTS (SELECT 1 FROM contacts o WHERE o.phone = $1 AND o.message_sid IS NOT NULL
+		AND greatest(o.sent_at, o.reminded_at) > s.last_asked_at))
+ORDER BY s.last_asked_at DESC, s.contact_id DESC LIMIT 1
+FOR UPDATE OF s`
+	o, err := scanOpenScreening(s.db.QueryRow(ctx, q, phone, ref))
+	return o, translate(err, "open screening")
+}
+
+// LockScreening reads the contact's conversation, open or ended, and
+// locks it until the transaction ends; ErrNotFound when it has none.
+func (s *Store) LockScreening(ctx context.Context, contactID int64) (outreach.OpenScreening, error) {
+	const q = `SELECT ` + openScreeningColumns + openScreeningFrom + ` WHERE s.contact_id = $1 FOR UPDATE OF s`
+	o, err := scanOpenScreening(s.db.QueryRow(ctx, q, contactID))
+	return o, translate(err, fmt.Sprintf("screening of contact %d", contactID))
+}
+
+// EndScreeningsOptedOut ends every open conversation of the phone as opted
+// out, at at: a STOP stops them all.
+func (s *Store) EndScreeningsOptedOut(ctx context.Context, phone string, at time.Time) (int, error) {
+	const q = `UPDATE screenings SET status = 'opted_out', step = step + 1, updated_at = $2, ended_at = $2
+WHERE phone = $1 AND status IN ('asking', 'awaiting_reask')`
+	tag, err := s.db.Exec(ctx, q, phone, at)
+	return int(tag.RowsAffected()), translate(err, "end screenings on opt-out")
 }
 
 // ExpiredScreenings lists up to limit open conversations that expired by
@@ -150,6 +191,17 @@ func (s *Store) ExpiredScreenings(ctx context.Context, now time.Time, limit int)
 WHERE status IN ('asking', 'awaiting_reask') AND expires_at <= $1
 ORDER BY expires_at, contact_id LIMIT $2`
 	return s.contactIDs(ctx, "expired screenings", q, now, limit)
+}
+
+// DueScreeningReminders lists up to limit open conversations without their
+// reminder whose current question the provider took before askedBefore
+// (not when it was decided: quiet hours may hold it), the oldest first.
+func (s *Store) DueScreeningReminders(ctx context.Context, askedBefore time.Time, limit int) ([]int64, error) {
+	const q = `SELECT s.contact_id FROM screenings s
+JOIN screening_messages m ON m.contact_id = s.contact_id AND m.step = s.step AND m.kind IN ('question', 'reask')
+WHERE s.status IN ('asking', 'awaiting_reask') AND NOT s.reminded AND m.status = 'sent' AND m.sent_at <= $1
+ORDER BY m.sent_at, s.contact_id LIMIT $2`
+	return s.contactIDs(ctx, "due screening reminders", q, askedBefore, limit)
 }
 
 // questionJSON is a question in a conversation's snapshot. The names are

@@ -311,17 +311,35 @@ func TestOpenScreeningForPhone(t *testing.T) {
 		{"reference of the first, ended", advance(cfg.Next(s1, answered(2, outreach.AnswerStop)).State, 2, 0),
 			s0.OfferRef, 0},
 		{"no reference, the first ended", nil, "", second.ID},
+		{"no reference, an offer SMS went since", e.sendOffer(phone), "", 0},
+		{"reference of the second, an offer SMS went since", nil, e.refOf(second.ID), second.ID},
 	}
 	for _, tt := range tests {
 		if tt.twist != nil {
 			tt.twist()
 		}
-		id, sc, err := store.OpenScreeningForPhone(ctx, first.Phone, tt.ref)
+		o, err := store.OpenScreeningForPhone(ctx, first.Phone, tt.ref)
+		id, sc := o.ContactID, o.Screening
 		switch {
 		case tt.want == 0 && !errors.Is(err, outreach.ErrNotFound):
 			t.Errorf("%s: got contact %d (%v), want none", tt.name, id, err)
 		case tt.want != 0 && (err != nil || id != tt.want || !reflect.DeepEqual(sc, e.stored(id))):
 			t.Errorf("%s: got contact %d %+v (%v), want %d", tt.name, id, sc, err, tt.want)
+		}
+	}
+}
+
+// sendOffer returns a twist that sends phone an offer SMS now.
+func (e *screeningEnv) sendOffer(phone string) func() {
+	return func() {
+		e.t.Helper()
+		ctx := context.Background()
+		c, _ := e.contact(phone)
+		if _, ok, err := e.st.Store.ClaimSend(ctx, c.ID); err != nil || !ok {
+			e.t.Fatalf("claim: %v %v", ok, err)
+		}
+		if _, err := e.st.Store.RecordSent(ctx, c.ID, fmt.Sprintf("SM%032d", c.ID), e.now); err != nil {
+			e.t.Fatal(err)
 		}
 	}
 }

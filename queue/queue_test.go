@@ -40,6 +40,10 @@ type contactSender struct {
 	sweeps    chan struct{}
 	// reminded and gaveUpReminders receive the contacts of reminder tasks.
 	reminded, gaveUpReminders chan int64
+	// screeningSMS and gaveUpScreeningSMS receive the messages of
+	// pre-screening SMS tasks; timers, the timer tasks run.
+	screeningSMS, gaveUpScreeningSMS chan int64
+	timers                           chan outreach.ScreeningTimer
 }
 
 func (s contactSender) SendContact(_ context.Context, id int64) error {
@@ -59,6 +63,21 @@ func (s contactSender) RemindContact(_ context.Context, id int64) error {
 
 func (s contactSender) AbandonReminder(_ context.Context, id int64, _ error) error {
 	s.gaveUpReminders <- id
+	return nil
+}
+
+func (s contactSender) SendScreeningMessage(_ context.Context, id int64) error {
+	s.screeningSMS <- id
+	return s.errs[id]
+}
+
+func (s contactSender) AbandonScreeningMessage(_ context.Context, id int64, _ error) error {
+	s.gaveUpScreeningSMS <- id
+	return nil
+}
+
+func (s contactSender) ScreeningTimerDue(_ context.Context, id int64, event outreach.ScreeningEventKind, step int) error {
+	s.timers <- outreach.ScreeningTimer{ContactID: id, Event: event, Step: step}
 	return nil
 }
 
@@ -235,5 +254,75 @@ func TestReminderTasks(t *testing.T) {
 	}
 	if len(sender.done) != 0 || len(sender.abandoned) != 0 {
 		t.Error("reminder tasks ran the offer SMS's handlers")
+	}
+}
+
+// TestScreeningTasks: a pre-screening SMS is one task per message and a
+// timer one per (contact, event, step), the expiry one per contact; each
+// runs its handler, and the SMS's last transient failure gives it up.
+func TestScreeningTasks(t *testing.T) {
+	ctx := context.Background()
+	rdb, ns := testenv.Redis(t)
+	client := queue.NewClient(rdb, ns)
+	timers := []outreach.ScreeningTimer{
+		{ContactID: 3, Event: outreach.EventReminderDue, Step: 1},
+		{ContactID: 3, Event: outreach.EventReminderDue, Step: 2},
+		{ContactID: 3, Event: outreach.EventExpired, Step: 1},
+		{ContactID: 3, Event: outreach.EventExpired, Step: 2}, // the same expiry
+	}
+	for range 3 {
+		for _, id := range []int64{8, 9} {
+			if err := client.EnqueueScreeningMessage(ctx, id, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tm := range timers {
+			if err := client.EnqueueScreeningTimer(ctx, tm); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	pending, err := insp.ListPendingTasks(ns)
+	if err != nil || len(pending) != 5 {
+		t.Fatalf("pending %v (%v), want 2 SMS and 3 timers", ids(pending), err)
+	}
+	// Message 9 has no retry left.
+	if err := insp.DeleteTask(ns, queue.ScreeningSMSTaskID(9)); err != nil {
+		t.Fatal(err)
+	}
+	last := asynq.NewTask(queue.TypeScreeningSMS, []byte(`{"message_id":9}`), asynq.TaskID(queue.ScreeningSMSTaskID(9)),
+		asynq.Queue(ns), asynq.MaxRetry(0))
+	if _, err := asynq.NewClientFromRedisClient(rdb).Enqueue(last); err != nil {
+		t.Fatal(err)
+	}
+	sender := contactSender{screeningSMS: make(chan int64, 10), gaveUpScreeningSMS: make(chan int64, 10),
+		timers: make(chan outreach.ScreeningTimer, 10), errs: map[int64]error{9: errors.New("twilio 503")}}
+	w := queue.NewWorker(rdb, queue.WorkerConfig{Queue: ns, ShutdownTimeout: time.Second}, sender)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Shutdown()
+	sent, ran := map[int64]bool{}, map[outreach.ScreeningTimer]bool{}
+	for len(sent) < 2 || len(ran) < 3 {
+		select {
+		case id := <-sender.screeningSMS:
+			sent[id] = true
+		case tm := <-sender.timers:
+			ran[tm] = true
+		case <-time.After(20 * time.Second):
+			t.Fatalf("ran SMS %v and timers %v, want 8, 9 and 3 timers", sent, ran)
+		}
+	}
+	if !ran[timers[0]] || !ran[timers[1]] || !ran[timers[2]] {
+		t.Errorf("timers run %v, want %v", ran, timers[:3])
+	}
+	select {
+	case id := <-sender.gaveUpScreeningSMS:
+		if id != 9 {
+			t.Fatalf("gave up message %d, want 9", id)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a transient failure on the last attempt did not give the SMS up")
 	}
 }

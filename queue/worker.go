@@ -16,13 +16,17 @@ import (
 )
 
 // ContactSender is what the worker runs: the sending of a contact's SMS
-// (TypeSendSMS) and of its reminder (TypeRemindSMS), giving up on either
-// after the last retry, and the outbox sweep.
+// (TypeSendSMS), of its reminder (TypeRemindSMS) and of the pre-screening
+// SMS (TypeScreeningSMS), giving up on each after the last retry; the
+// pre-screening timers (TypeScreeningTimer); and the outbox sweep.
 type ContactSender interface {
 	SendContact(ctx context.Context, contactID int64) error
 	AbandonContact(ctx context.Context, contactID int64, cause error) error
 	RemindContact(ctx context.Context, contactID int64) error
 	AbandonReminder(ctx context.Context, contactID int64, cause error) error
+	SendScreeningMessage(ctx context.Context, messageID int64) error
+	AbandonScreeningMessage(ctx context.Context, messageID int64, cause error) error
+	ScreeningTimerDue(ctx context.Context, contactID int64, event outreach.ScreeningEventKind, step int) error
 	ReconcileOutbox(ctx context.Context) (outreach.OutboxSwept, error)
 }
 
@@ -89,6 +93,8 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, sender ContactSender
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeSendSMS, contactTask(sender.SendContact, sender.AbandonContact))
 	mux.HandleFunc(TypeRemindSMS, contactTask(sender.RemindContact, sender.AbandonReminder))
+	mux.HandleFunc(TypeScreeningSMS, screeningSMSTask(sender))
+	mux.HandleFunc(TypeScreeningTimer, screeningTimerTask(sender))
 	return &Worker{server: server, mux: mux, sender: sender, sweepEvery: cfg.SweepEvery, log: log}
 }
 
@@ -102,19 +108,29 @@ func contactTask(send func(context.Context, int64) error,
 		if err := json.Unmarshal(t.Payload(), &p); err != nil {
 			return fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
 		}
-		err := send(ctx, p.ContactID)
-		var permanent *outreach.PermanentError
-		switch {
-		case errors.As(err, &permanent):
-			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-		case err != nil && isFailure(err) && lastAttempt(ctx):
-			if abandonErr := abandon(ctx, p.ContactID, err); abandonErr != nil {
+		return outcome(ctx, send(ctx, p.ContactID), func(err error) error {
+			return abandon(ctx, p.ContactID, err)
+		})
+	}
+}
+
+// outcome is what a task returns to asynq for the error err of its run: a
+// permanent error is not retried, and after the last retry abandon (when
+// not nil) records that the queue gave up.
+func outcome(ctx context.Context, err error, abandon func(error) error) error {
+	var permanent *outreach.PermanentError
+	switch {
+	case errors.As(err, &permanent):
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	case err != nil && isFailure(err) && lastAttempt(ctx):
+		if abandon != nil {
+			if abandonErr := abandon(err); abandonErr != nil {
 				return fmt.Errorf("%w (and marking it failed: %w)", err, abandonErr)
 			}
-			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		}
-		return err
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
+	return err
 }
 
 // lastAttempt reports whether the task running in ctx has no retry left.

@@ -375,6 +375,7 @@ func (b *bench) createOffers(ctx context.Context) (warm, timed []outreach.Offer,
 			Title: s.Title, ROMECode: s.ROMECode, Location: &loc, CommuneCode: s.CommuneCode, Town: s.Town,
 			Employer:     outreach.Employer{Name: "Employeur de test", Email: "recrutement@entreprise.example"},
 			ContractType: s.ContractType, Skills: s.Skills, RadiusKM: s.RadiusKM, CounsellorID: b.counsellors[s.Department],
+			Questions: &[]outreach.Question{},
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("bench offer %d (%s in %s): %w", i, s.ROMECode, s.CommuneCode, err)

@@ -217,7 +217,7 @@ func planSendCampaign(ctx context.Context, store *postgres.Store, svc *outreach.
 	}
 	offer, err := svc.CreateOffer(ctx, outreach.OfferInput{Title: "Préparateur de commandes", ROMECode: "N1103",
 		CommuneCode: "69259", Town: "Vénissieux", Employer: outreach.Employer{Name: "Entrepôt de test", Email: "rh@entrepot.example"},
-		ContractType: "CDI", RadiusKM: 30, CounsellorID: co.ID})
+		ContractType: "CDI", RadiusKM: 30, CounsellorID: co.ID, Questions: &[]outreach.Question{}})
 	if err != nil {
 		return 0, 0, err
 	}

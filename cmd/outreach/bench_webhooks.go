@@ -242,7 +242,7 @@ func sendWebhookCampaign(ctx context.Context, store *postgres.Store, svc *outrea
 	}
 	offer, err := svc.CreateOffer(ctx, outreach.OfferInput{Title: "Préparateur de commandes", ROMECode: "N1103",
 		CommuneCode: "69259", Town: "Vénissieux", Employer: outreach.Employer{Name: "Entrepôt de test", Email: "rh@entrepot.example"},
-		ContractType: "CDI", RadiusKM: 30, CounsellorID: camp.counsellors[0]})
+		ContractType: "CDI", RadiusKM: 30, CounsellorID: camp.counsellors[0], Questions: &[]outreach.Question{}})
 	if err != nil {
 		return camp, err
 	}
@@ -255,7 +255,7 @@ func sendWebhookCampaign(ctx context.Context, store *postgres.Store, svc *outrea
 	}
 	other, err := svc.CreateOffer(ctx, outreach.OfferInput{Title: "Cariste", ROMECode: "N1101",
 		CommuneCode: "69259", Town: "Vénissieux", Employer: outreach.Employer{Name: "Entrepôt de test", Email: "rh@entrepot.example"},
-		ContractType: "CDI", RadiusKM: 30, CounsellorID: camp.counsellors[0]})
+		ContractType: "CDI", RadiusKM: 30, CounsellorID: camp.counsellors[0], Questions: &[]outreach.Question{}})
 	if err != nil {
 		return camp, err
 	}

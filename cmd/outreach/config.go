@@ -54,6 +54,10 @@ type Config struct {
 	// Follow-up (see README, "Follow-up and closing").
 	FollowUpAfter  time.Duration // FOLLOW_UP_AFTER: one reminder this long after an unanswered SMS; 0: none
 	CampaignWindow time.Duration // CAMPAIGN_WINDOW: an offer's campaign closes this long after its outreach started
+	// SCREENING_REMIND_AFTER (4h, or off) and SCREENING_EXPIRE_AFTER (48h)
+	// time the pre-screening conversations.
+	ScreeningRemindAfter time.Duration // negative: no reminder
+	ScreeningExpireAfter time.Duration
 
 	// SMSTemplatesFile (SMS_TEMPLATES) is a JSON file of the SMS texts per
 	// agency (docs/sms-templates.example.json), read into SMSTemplates;
@@ -119,6 +123,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c.checkTwilio(get("TWILIO_API_URL", ""), bad)
 	c.loadSending(get, bad)
 	c.loadFollowUp(get, bad)
+	c.loadScreening(get, bad)
 	if c.DatabaseMaxConns, err = strconv.Atoi(get("DATABASE_MAX_CONNS", "16")); err != nil || c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > 1000 {
 		bad("DATABASE_MAX_CONNS: must be a whole number from 1 to 1000")
 	}
@@ -230,14 +235,17 @@ func (c Config) String() string {
 		mode = "simulator"
 	}
 	templates := cmp.Or(c.SMSTemplatesFile, "built-in")
-	followUp := "off"
+	followUp, screeningReminder := "off", "off"
 	if c.FollowUpAfter > 0 {
 		followUp = c.FollowUpAfter.String()
 	}
-	return fmt.Sprintf("database=%s redis=%s http=%s public=%s api_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s sms_templates=%s follow_up=%s campaign_window=%s",
+	if c.ScreeningRemindAfter > 0 {
+		screeningReminder = c.ScreeningRemindAfter.String()
+	}
+	return fmt.Sprintf("database=%s redis=%s http=%s public=%s api_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s sms_templates=%s follow_up=%s campaign_window=%s screening_remind_after=%s screening_expire_after=%s",
 		redactURL(c.DatabaseURL), redactURL(c.RedisURL), c.HTTPAddr, c.PublicURL, mask(c.APIToken), mode,
 		c.TwilioAPIURL, c.TwilioAccountSID, mask(c.TwilioAuthToken), c.QuietHours, c.Timezone, c.QueueName, templates,
-		followUp, c.CampaignWindow)
+		followUp, c.CampaignWindow, screeningReminder, c.ScreeningExpireAfter)
 }
 
 func redactURL(raw string) string {
@@ -297,5 +305,30 @@ func (c *Config) loadFollowUp(get func(key, def string) string, bad func(string,
 		bad("FOLLOW_UP_AFTER: %s must be shorter than CAMPAIGN_WINDOW (%s)", after, c.CampaignWindow)
 	default:
 		c.FollowUpAfter = after
+	}
+}
+
+// loadScreening reads the pre-screening timing: the one reminder must come
+// before the expiry.
+func (c *Config) loadScreening(get func(key, def string) string, bad func(string, ...any)) {
+	expire, err := time.ParseDuration(get("SCREENING_EXPIRE_AFTER", "48h"))
+	if err != nil || expire < time.Minute {
+		bad("SCREENING_EXPIRE_AFTER: must be a duration such as 48h, at least 1m")
+	} else {
+		c.ScreeningExpireAfter = expire
+	}
+	v := get("SCREENING_REMIND_AFTER", "4h")
+	if v == "off" {
+		c.ScreeningRemindAfter = -1
+		return
+	}
+	remind, err := time.ParseDuration(v)
+	switch {
+	case err != nil || remind < time.Second:
+		bad("SCREENING_REMIND_AFTER: must be a duration such as 4h, at least 1s, or off")
+	case c.ScreeningExpireAfter > 0 && remind >= c.ScreeningExpireAfter:
+		bad("SCREENING_REMIND_AFTER: %s must be shorter than SCREENING_EXPIRE_AFTER (%s)", remind, c.ScreeningExpireAfter)
+	default:
+		c.ScreeningRemindAfter = remind
 	}
 }

@@ -131,6 +131,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 type outreachView struct {
 	Counts   map[string]int `json:"counts"`
 	Contacts []struct {
+		ContactID   int64   `json:"contact_id"`
 		CandidateID int64   `json:"candidate_id"`
 		ExternalID  string  `json:"external_id"`
 		Status      string  `json:"status"`

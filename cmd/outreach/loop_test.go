@@ -54,6 +54,7 @@ func offerBody(counsellorID int64, externalID string) map[string]any {
 		"employer":     map[string]string{"name": "Entrepôt Test", "email": "rh@entrepot.example"},
 		"commune_code": "69259", "contract_type": "CDI", "radius_km": 25,
 		"skills": []string{"préparation de commandes", "caces 1"}, "counsellor_id": counsellorID,
+		"questions": []any{}, // no pre-screening: a yes is just a yes
 	}
 }
 

@@ -88,6 +88,7 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		SendLease:         cfg.SendLease,
 		FollowUpAfter:     cfg.FollowUpAfter,
 		CampaignWindow:    cfg.CampaignWindow,
+		Screening:         outreach.ScreeningConfig{RemindAfter: cfg.ScreeningRemindAfter, ExpireAfter: cfg.ScreeningExpireAfter},
 		Now:               opts.now,
 		// The service reads 0 as its default and a negative value as no cap.
 		MaxOfferSMSPer7Days: cmp.Or(cfg.MaxSMSPer7, -1),

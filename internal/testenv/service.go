@@ -50,7 +50,8 @@ func Service(t testing.TB, sender outreach.Sender, cfg outreach.ServiceConfig) S
 }
 
 // Bakery creates one job seeker who looks for bakery work (D1102) in Lyon,
-// with the given phone, and one bakery offer (CDI) there.
+// with the given phone, and one bakery offer (CDI) there that asks no
+// pre-screening questions.
 func (s Stack) Bakery(t testing.TB, phone string) (outreach.Candidate, outreach.Offer) {
 	t.Helper()
 	ctx := context.Background()
@@ -60,7 +61,8 @@ func (s Stack) Bakery(t testing.TB, phone string) (outreach.Candidate, outreach.
 		t.Fatal(err)
 	}
 	offer, err := s.Service.CreateOffer(ctx, outreach.OfferInput{Title: "Boulanger", ROMECode: "D1102", CommuneCode: "69123",
-		ContractType: "CDI", Employer: outreach.Employer{Name: "Fournil", Email: "rh@fournil.example"}, CounsellorID: s.Counsellor.ID})
+		ContractType: "CDI", Employer: outreach.Employer{Name: "Fournil", Email: "rh@fournil.example"}, CounsellorID: s.Counsellor.ID,
+		Questions: &[]outreach.Question{}}) // no pre-screening: a yes is just a yes
 	if err != nil {
 		t.Fatal(err)
 	}
