@@ -47,6 +47,9 @@ func (d *demoRun) run(ctx context.Context, counsellor outreach.Counsellor) error
 	}
 	d.print("\n1. Offer %d posted by %s: %s (%s) in %s, radius %.0f km, reference %s.",
 		offer.ID, counsellor.Name, offer.Title, offer.ContractType, offer.Town, offer.RadiusKM, offer.Reference)
+	if err := d.showQuestions(ctx, offer.ID); err != nil {
+		return err
+	}
 	if err := d.showMatches(ctx, offer.ID); err != nil {
 		return err
 	}
@@ -63,6 +66,9 @@ func (d *demoRun) run(ctx context.Context, counsellor outreach.Counsellor) error
 	enc, segs := outreach.SMSSegments(msgs[0].Body)
 	d.print("   %d SMS accepted by the Twilio simulator through twilio-go. One of them (%s, %d segment(s)):\n   « %s »", len(msgs), enc, segs, msgs[0].Body)
 	if err := d.replies(ctx, offer); err != nil {
+		return err
+	}
+	if err := d.screening(ctx, offer.ID); err != nil {
 		return err
 	}
 	return d.report(ctx, offer, counsellor)
@@ -160,7 +166,7 @@ func (d *demoRun) replies(ctx context.Context, offer offerResponse) error {
 			if firstSID == "" {
 				firstSID = res.MessageSid
 			}
-			confirm := ""
+			confirm := " → pre-screening starts"
 			if len(res.Replies) > 0 {
 				confirm = " → SMS back: « " + res.Replies[0] + " »"
 			}
