@@ -132,7 +132,7 @@ func ComposeReaskSMS(ref string, number, total int) string {
 func ComposeScreeningDelayedSMS(ref string, at time.Time) string {
 	when := strconv.Itoa(at.Hour()) + "h"
 	if at.Minute() != 0 {
-		when = at.Format("15h04")
+		when = fmt.Sprintf("%dh%02d", at.Hour(), at.Minute())
 	}
 	return ToGSM7("Merci ! Nous vous poserons quelques questions sur l'offre " + cleanField(ref) +
 		" à partir de " + when + ".")

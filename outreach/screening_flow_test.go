@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -189,5 +190,49 @@ func TestScreeningSweep(t *testing.T) {
 	}
 	if err := st.Service.ScreeningTimerDue(ctx, id, outreach.EventExpired, 1); err != nil || messageCount(t, st, id) != 2 {
 		t.Fatalf("the expiry's own timer after the sweep: %v, %d SMS", err, messageCount(t, st, id))
+	}
+}
+
+// TestScreeningQuietHours: a yes at night starts the conversation, but
+// its first question waits for the morning, and the yes is answered with
+// when.
+func TestScreeningQuietHours(t *testing.T) {
+	ctx := context.Background()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet, err := outreach.ParseQuietHours("20:00-08:00", paris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	night := time.Date(2026, time.December, 1, 22, 30, 0, 0, paris) // a Tuesday
+	_, sender := simulatedSender(t)
+	st := testenv.Service(t, sender, outreach.ServiceConfig{QuietHours: quiet, Now: func() time.Time { return night }})
+	const phone = "+33639980603"
+	id, _ := st.SentBakeryContact(t, phone)
+	c, err := st.Store.Contact(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Store.SaveOfferQuestions(ctx, c.OfferID, []outreach.Question{{Kind: outreach.QuestionCanTravel, Town: "Lyon"}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := st.Service.HandleInbound(ctx, outreach.Inbound{MessageSID: "SMnight", From: phone, Body: "oui"})
+	if err != nil || !strings.Contains(out.Reply, "questions sur l'offre") || !strings.Contains(out.Reply, "à partir de 8h") {
+		t.Fatalf("the yes at 22:30: %q (%v), want the questions announced for 8h", out.Reply, err)
+	}
+	var msgID int64
+	if err := st.Pool.QueryRow(ctx, `SELECT id FROM screening_messages WHERE contact_id = $1`, id).Scan(&msgID); err != nil {
+		t.Fatal(err)
+	}
+	var later *outreach.RetryAtError
+	if err := st.Service.SendScreeningMessage(ctx, msgID); !errors.As(err, &later) ||
+		!later.At.Equal(time.Date(2026, time.December, 2, 8, 0, 0, 0, paris)) {
+		t.Fatalf("sending the question at 22:30: %v, want a retry at 8:00 the next day", err)
+	}
+	var status string
+	if err := st.Pool.QueryRow(ctx, `SELECT status FROM screening_messages WHERE id = $1`, msgID).Scan(&status); err != nil || status != "queued" {
+		t.Fatalf("question %q (%v), want still queued", status, err)
 	}
 }

@@ -91,12 +91,16 @@ func TestScreeningTextsFit(t *testing.T) {
 		"qualified":    Screening{OfferRef: "K4P8M2", Status: ScreeningQualified}.ClosingSMS(),
 		"not qualifed": Screening{OfferRef: "K4P8M2", Status: ScreeningNotQualified}.ClosingSMS(),
 		"handed over":  Screening{OfferRef: "K4P8M2", Status: ScreeningIncomplete, HandedOver: true}.ClosingSMS(),
+		"delayed":      ComposeScreeningDelayedSMS("K4P8M2", time.Date(2026, time.December, 2, 8, 30, 0, 0, time.UTC)),
 	}
 	for name, body := range texts {
 		checkOneSegment(t, name, body)
 		if !strings.Contains(body, "K4P8M2") {
 			t.Errorf("%s: no reference: %q", name, body)
 		}
+	}
+	if got := texts["delayed"]; !strings.Contains(got, "à partir de 8h30.") {
+		t.Errorf("delayed start: %q, want it to say 8h30", got)
 	}
 	for _, s := range []Screening{
 		{OfferRef: "K4P8M2", Status: ScreeningIncomplete},
