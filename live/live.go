@@ -53,9 +53,14 @@ func (h *Hub) InboxItemCreated(ctx context.Context, item outreach.InboxItem) err
 	return nil
 }
 
-// Subscribe streams the counsellor's events until ctx ends.
-func (h *Hub) Subscribe(ctx context.Context, counsellorID int64) (<-chan Event, error) {
-	sub := h.rdb.Subscribe(ctx, h.channel(counsellorID))
+// Subscribe streams the events of the counsellors (one, or an agency's
+// for its administrator) until ctx ends.
+func (h *Hub) Subscribe(ctx context.Context, counsellorIDs ...int64) (<-chan Event, error) {
+	channels := make([]string, len(counsellorIDs))
+	for i, id := range counsellorIDs {
+		channels[i] = h.channel(id)
+	}
+	sub := h.rdb.Subscribe(ctx, channels...)
 	if _, err := sub.Receive(ctx); err != nil {
 		sub.Close()
 		return nil, fmt.Errorf("subscribe: %w", err)

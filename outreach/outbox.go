@@ -36,6 +36,7 @@ type OutboxSwept struct {
 	RemindersReleased int // reminders the provider never got: queued again
 
 	Screening ScreeningSwept // the pre-screening conversations
+	Answers   AnswersSwept   // the counsellors' answers by SMS
 }
 
 // ReconcileOutbox makes what PostgreSQL committed and what the queue holds
@@ -46,8 +47,9 @@ type OutboxSwept struct {
 // ID making that a no-op for those still there; and it settles contacts
 // left in sending past the lease (see SendContact). It also closes the
 // campaigns whose window passed (see Campaign) and does the same for
-// reminders, queuing those now due (see RemindContact), and for the
-// pre-screening conversations (see sweepScreenings). Worker processes
+// reminders, queuing those now due (see RemindContact), for the
+// pre-screening conversations (see sweepScreenings) and for the
+// counsellors' answers (see sweepCounsellorMessages). Worker processes
 // run it periodically; concurrent runs are safe.
 func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 	var r OutboxSwept
@@ -76,6 +78,9 @@ func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 	if r.Screening, err = s.sweepScreenings(ctx, now, lost); err != nil {
 		return r, err
 	}
+	if r.Answers, err = s.sweepCounsellorMessages(ctx, now, lost); err != nil {
+		return r, err
+	}
 	if lost {
 		// Reminders first: requeueAll marks the queue whole.
 		if err := s.requeueReminders(ctx, s.reminderAt(now), &r); err != nil {
@@ -95,7 +100,7 @@ func (s *Service) ReconcileOutbox(ctx context.Context) (OutboxSwept, error) {
 		s.log.Info("outbox swept", "queued", r.Queued, "requeued", r.Requeued, "queue_lost", r.QueueLost,
 			"adopted", r.Adopted, "released", r.Released, "closed", r.Closed, "reminders_queued", r.RemindersQueued,
 			"reminders_requeued", r.RemindersRequeued, "reminders_adopted", r.RemindersAdopted,
-			"reminders_released", r.RemindersReleased, "screening", r.Screening)
+			"reminders_released", r.RemindersReleased, "screening", r.Screening, "answers", r.Answers)
 	}
 	return r, nil
 }

@@ -44,6 +44,11 @@ type ShortlistContact struct {
 	// before; ReferredBy the counsellor who did, 0 before.
 	ReferredAt *time.Time
 	ReferredBy int64
+	// EmployerStatus is where the employer stands with a referred
+	// candidate, "" until they say (see SetEmployerStatus); set at
+	// EmployerStatusAt.
+	EmployerStatus   EmployerStatus
+	EmployerStatusAt *time.Time
 
 	// Filled by Service.Shortlist.
 	ProposedByDefault bool // see DefaultProposal

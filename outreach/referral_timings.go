@@ -10,6 +10,9 @@ import (
 type TimingsFilter struct {
 	OfferID      int64
 	CounsellorID int64 // the offers the counsellor follows
+	// Viewer, when set, keeps the offers the viewer sees (see Viewer): a
+	// counsellor's own, or their agency's for an administrator.
+	Viewer Viewer
 	// Since and Until bound, the first included and the second not, when
 	// the pre-screenings started and when the referrals were made.
 	Since, Until time.Time

@@ -81,6 +81,12 @@ type InboxItem struct {
 	// ScreeningQuestion its question then (from 0).
 	Screening         ScreeningStatus
 	ScreeningQuestion int
+	// CorrectedInterest is, when a counsellor corrected how the reply was
+	// understood (see CorrectInterest), the interest they set last, by
+	// CorrectedBy at CorrectedAt; "" otherwise.
+	CorrectedInterest Interest
+	CorrectedBy       int64
+	CorrectedAt       *time.Time
 
 	// Read model, filled by Inbox.
 	FirstName   string

@@ -32,6 +32,9 @@ type Enqueuer interface {
 	// EnqueueScreeningTimer schedules a conversation's timer, at most
 	// once per (contact, event, step).
 	EnqueueScreeningTimer(ctx context.Context, t ScreeningTimer) error
+	// EnqueueCounsellorMessage schedules a counsellor's answer by SMS at
+	// the given time (the zero time: at once), at most once.
+	EnqueueCounsellorMessage(ctx context.Context, messageID int64, at time.Time) error
 }
 
 // Notifier tells connected counsellors that an inbox item arrived.
@@ -65,8 +68,11 @@ type ServiceConfig struct {
 	CampaignWindow time.Duration
 	// Screening times the pre-screening conversations.
 	Screening ScreeningConfig
-	Now       func() time.Time // defaults to time.Now
-	Logger    *slog.Logger
+	// EmployerLinkTTL is how long an employer link opens the offer's
+	// shortlist (0: DefaultEmployerLinkTTL).
+	EmployerLinkTTL time.Duration
+	Now             func() time.Time // defaults to time.Now
+	Logger          *slog.Logger
 }
 
 // Service runs the outreach flow: offers in, candidates matched and
@@ -80,6 +86,7 @@ type Service struct {
 	log    *slog.Logger
 	index  CandidateIndex // optional; see UseIndex
 	pacer  Pacer          // optional; see UsePacer
+	links  *EmployerLinks // optional; see UseEmployerLinks
 }
 
 // NewService wires the use cases to their adapters. sender may be nil in a
@@ -102,6 +109,9 @@ func NewService(store Store, sender Sender, queue Enqueuer, notify Notifier, cfg
 	}
 	if cfg.CampaignWindow <= 0 {
 		cfg.CampaignWindow = DefaultCampaignWindow
+	}
+	if cfg.EmployerLinkTTL <= 0 {
+		cfg.EmployerLinkTTL = DefaultEmployerLinkTTL
 	}
 	if cfg.AgencyName == "" {
 		cfg.AgencyName = "France Travail"

@@ -295,12 +295,38 @@ func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (
 	if err != nil {
 		return OutreachStarted{}, err
 	}
+	return s.startOutreach(ctx, o, limit, nil)
+}
+
+// StartOutreachExcluding is StartOutreach on behalf of a counsellor who
+// previewed the matches and set some aside: the offer must be one the
+// viewer sees (else ErrNotFound), and the excluded candidates are never
+// texted about it (nor counted in Matched).
+func (s *Service) StartOutreachExcluding(ctx context.Context, v Viewer, offerID int64, limit int,
+	excluded []int64) (OutreachStarted, error) {
+	if limit <= 0 || limit > 10000 {
+		return OutreachStarted{}, invalid("limit", "must be between 1 and 10000")
+	}
+	if len(excluded) > 10000 {
+		return OutreachStarted{}, invalid("excluded", "at most 10000 candidates")
+	}
+	o, err := s.seenOffer(ctx, v, offerID)
+	if err != nil {
+		return OutreachStarted{}, err
+	}
+	return s.startOutreach(ctx, o, limit, excluded)
+}
+
+// startOutreach texts limit of the offer's matches but the excluded
+// candidates (see StartOutreach).
+func (s *Service) startOutreach(ctx context.Context, o Offer, limit int, excluded []int64) (OutreachStarted, error) {
+	offerID := o.ID
 	if o.ClosedAt != nil {
 		return OutreachStarted{}, invalid("offer", "its campaign closed on %s: the shortlist is final",
 			o.ClosedAt.UTC().Format(time.RFC3339))
 	}
 	var res OutreachStarted
-	err = s.store.InTx(ctx, func(tx Store) error {
+	err := s.store.InTx(ctx, func(tx Store) error {
 		// Counts of recent SMS must not change between ranking and insert.
 		if err := tx.LockAllocation(ctx); err != nil {
 			return err
@@ -309,6 +335,7 @@ func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (
 		if err != nil {
 			return err
 		}
+		ranked = without(ranked, excluded)
 		res.Matched = len(ranked)
 		matches := allocate(o, ranked, limit)
 		contacts := make([]Contact, len(matches))
@@ -330,6 +357,24 @@ func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (
 	}
 	s.log.Info("outreach started", "offer_id", offerID, "queued", res.Queued, "matched", res.Matched)
 	return res, nil
+}
+
+// without keeps the matches whose candidate is not excluded, in order.
+func without(ranked []Match, excluded []int64) []Match {
+	if len(excluded) == 0 {
+		return ranked
+	}
+	skip := make(map[int64]bool, len(excluded))
+	for _, id := range excluded {
+		skip[id] = true
+	}
+	kept := ranked[:0:0]
+	for _, m := range ranked {
+		if !skip[m.CandidateID] {
+			kept = append(kept, m)
+		}
+	}
+	return kept
 }
 
 func (s *Service) newContact(o Offer, m Match) Contact {

@@ -22,6 +22,12 @@ type Store interface {
 	FollowUpStore
 	ScreeningStore
 	ReferralStore
+	DashboardStore
+	EmployerStore
+	InboxActionStore
+	CounsellorMessageStore
+	OfferListStore
+	JobTitleStore
 }
 
 // CounsellorStore keeps counsellor accounts.
@@ -157,6 +163,10 @@ type ReplyStore interface {
 	// item.CreatedAt.
 	RecordInbound(ctx context.Context, in *Inbound, item *InboxItem, effect ReplyEffect) (bool, error)
 	Inbox(ctx context.Context, counsellorID int64, limit int) ([]InboxItem, error)
+	// AgencyInbox lists the inbox items of every counsellor of the agency.
+	AgencyInbox(ctx context.Context, agency string, limit int) ([]InboxItem, error)
+	// AgencyCounsellors lists the IDs of the agency's counsellors.
+	AgencyCounsellors(ctx context.Context, agency string) ([]int64, error)
 	// UnassignedReplies lists the inbox items of no counsellor (unknown
 	// numbers), newest first.
 	UnassignedReplies(ctx context.Context, limit int) ([]UnassignedReply, error)

@@ -14,13 +14,14 @@ import (
 // append-only, and each contact's referral to the employer.
 
 // shortlistQuery reads the offer's interested contacts with their
-// conversation, if any, and their referral.
+// conversation, if any, their referral and the employer's latest status.
 const shortlistQuery = `SELECT ` + contactColumns + `,
 	s.contact_id IS NOT NULL, coalesce(s.questions, '[]'), coalesce(s.status, ''), coalesce(s.question_index, 0),
 	coalesce(s.answers, '{}'), coalesce(s.reminded, false), coalesce(s.handed_over, false), s.started_at, s.ended_at,
-	k.referred_at, coalesce(k.referred_by, 0)
+	k.referred_at, coalesce(k.referred_by, 0), coalesce(e.status, ''), e.set_at
 FROM contacts k JOIN candidates c ON c.id = k.candidate_id
 LEFT JOIN screenings s ON s.contact_id = k.id
+LEFT JOIN LATERAL (` + latestEmployerStatus + `) e ON true
 WHERE k.offer_id = $1 AND k.reply = 'interested'
 ORDER BY k.score DESC, k.id`
 
@@ -75,7 +76,7 @@ func scanShortlistContact(row pgx.CollectableRow) (outreach.ShortlistContact, er
 		started   *time.Time
 	)
 	k, err := scanContact(withColumns(row, &screened, &questions, &sc.Status, &sc.Question, &answers, &sc.Reminded,
-		&sc.HandedOver, &started, &sc.EndedAt, &c.ReferredAt, &c.ReferredBy))
+		&sc.HandedOver, &started, &sc.EndedAt, &c.ReferredAt, &c.ReferredBy, &c.EmployerStatus, &c.EmployerStatusAt))
 	if err != nil {
 		return c, err
 	}
@@ -115,20 +116,24 @@ RETURNING id`
 
 // timingsQuery measures, in one statement, the conversations with
 // questions started in [$3, $4) and the referrals made in [$3, $4), of
-// the offer $1 (0: all) and of the counsellor $2's offers (0: all), as of
-// $5. $6 and $7 are the reference times, in seconds.
+// the offer $1 (0: all), of the counsellor $2's offers (0: all) and of the
+// offers the viewer $8 sees (0: all; see outreach.Viewer: $9 admin of the
+// agency $10), as of $5. $6 and $7 are the reference times, in seconds.
 const timingsQuery = `WITH s AS (
 	SELECT s.status IN ('qualified', 'not_qualified') AS completed, s.ended_at IS NOT NULL AS ended,
 		s.started_at, extract(epoch FROM s.ended_at - s.started_at) AS secs
 	FROM screenings s JOIN contacts k ON k.id = s.contact_id JOIN offers o ON o.id = k.offer_id
+	JOIN counsellors co ON co.id = o.counsellor_id
 	WHERE jsonb_array_length(s.questions) > 0
 		AND ($1::bigint = 0 OR k.offer_id = $1) AND ($2::bigint = 0 OR o.counsellor_id = $2)
+		AND ($8::bigint = 0 OR o.counsellor_id = $8 OR ($9::boolean AND co.agency = $10::text))
 		AND ($3::timestamptz IS NULL OR s.started_at >= $3) AND ($4::timestamptz IS NULL OR s.started_at < $4)
 ), r AS (
 	SELECT extract(epoch FROM k.referred_at - o.created_at) AS secs
-	FROM contacts k JOIN offers o ON o.id = k.offer_id
+	FROM contacts k JOIN offers o ON o.id = k.offer_id JOIN counsellors co ON co.id = o.counsellor_id
 	WHERE k.referred_at IS NOT NULL
 		AND ($1::bigint = 0 OR k.offer_id = $1) AND ($2::bigint = 0 OR o.counsellor_id = $2)
+		AND ($8::bigint = 0 OR o.counsellor_id = $8 OR ($9::boolean AND co.agency = $10::text))
 		AND ($3::timestamptz IS NULL OR k.referred_at >= $3) AND ($4::timestamptz IS NULL OR k.referred_at < $4)
 )
 SELECT
@@ -151,7 +156,8 @@ func (s *Store) Timings(ctx context.Context, f outreach.TimingsFilter, now time.
 		scrMedian, scrP90, refMedian, refP90 *float64
 	)
 	err := s.db.QueryRow(ctx, timingsQuery, f.OfferID, f.CounsellorID, timeOrNull(f.Since), timeOrNull(f.Until), now,
-		outreach.ReferenceScreeningWithin.Seconds(), outreach.ReferenceReferralWithin.Seconds()).Scan(
+		outreach.ReferenceScreeningWithin.Seconds(), outreach.ReferenceReferralWithin.Seconds(),
+		f.Viewer.CounsellorID, f.Viewer.Admin, f.Viewer.Agency).Scan(
 		&t.Screening.Started, &t.Screening.Settled, &t.Screening.Completed, &t.Screening.CompletedWithin,
 		&scrMedian, &scrP90, &t.Referral.Referred, &t.Referral.Within, &refMedian, &refP90)
 	if err != nil {

@@ -80,24 +80,45 @@ SELECT m.id, m.received_at, i.id, i.created_at FROM m, i`
 	return true, nil
 }
 
-// Inbox lists a counsellor's inbox items, newest first, with what the
-// inbox shows of each.
-func (s *Store) Inbox(ctx context.Context, counsellorID int64, limit int) ([]outreach.InboxItem, error) {
-	const q = `
+// inboxQuery reads inbox items with what the inbox shows of each, newest
+// first: those of the counsellor $1, or of every counsellor of the agency
+// $3 when it is set.
+const inboxQuery = `
 SELECT i.id, coalesce(i.counsellor_id, 0), i.inbound_id, coalesce(i.candidate_id, 0), coalesce(i.offer_id, 0),
 	coalesce(i.contact_id, 0), i.created_at, i.handled_at,
 	coalesce(c.first_name, ''), coalesce(c.external_id, ''), m.from_phone, coalesce(o.title, ''),
 	coalesce(o.reference, ''), m.body, m.intent, coalesce(k.reply, ''), m.link, i.late,
-	coalesce(i.screening_status, ''), coalesce(i.screening_question, 0)
+	coalesce(i.screening_status, ''), coalesce(i.screening_question, 0),
+	coalesce(i.corrected_interest, ''), coalesce(i.corrected_by, 0), i.corrected_at
 FROM inbox_items i
 JOIN inbound_messages m ON m.id = i.inbound_id
 LEFT JOIN candidates c ON c.id = i.candidate_id
 LEFT JOIN offers o ON o.id = i.offer_id
 LEFT JOIN contacts k ON k.id = i.contact_id
-WHERE i.counsellor_id = $1
+WHERE i.counsellor_id = $1 OR ($3 <> '' AND i.counsellor_id IN (SELECT id FROM counsellors WHERE agency = $3))
 ORDER BY i.created_at DESC, i.id DESC
 LIMIT $2`
-	rows, err := s.db.Query(ctx, q, counsellorID, limit)
+
+// Inbox lists a counsellor's inbox items, newest first, with what the
+// inbox shows of each.
+func (s *Store) Inbox(ctx context.Context, counsellorID int64, limit int) ([]outreach.InboxItem, error) {
+	return s.inbox(ctx, counsellorID, "", limit)
+}
+
+// AgencyInbox lists the inbox items of every counsellor of the agency,
+// for its administrators.
+func (s *Store) AgencyInbox(ctx context.Context, agency string, limit int) ([]outreach.InboxItem, error) {
+	return s.inbox(ctx, 0, agency, limit)
+}
+
+// AgencyCounsellors lists the IDs of the agency's counsellors.
+func (s *Store) AgencyCounsellors(ctx context.Context, agency string) ([]int64, error) {
+	return s.contactIDs(ctx, "agency counsellors", `SELECT id FROM counsellors WHERE agency = $1 ORDER BY id`, agency)
+}
+
+func (s *Store) inbox(ctx context.Context, counsellorID int64, agency string, limit int) ([]outreach.InboxItem, error) {
+	const q = inboxQuery
+	rows, err := s.db.Query(ctx, q, counsellorID, limit, agency)
 	if err != nil {
 		return nil, translate(err, "inbox")
 	}
@@ -108,7 +129,8 @@ LIMIT $2`
 		var phone string
 		if err := rows.Scan(&it.ID, &it.CounsellorID, &it.InboundID, &it.CandidateID, &it.OfferID, &it.ContactID,
 			&it.CreatedAt, &it.HandledAt, &it.FirstName, &it.ExternalID, &phone, &it.OfferTitle, &it.OfferRef,
-			&it.Body, &it.Intent, &it.Interest, &it.Link, &it.Late, &it.Screening, &it.ScreeningQuestion); err != nil {
+			&it.Body, &it.Intent, &it.Interest, &it.Link, &it.Late, &it.Screening, &it.ScreeningQuestion,
+			&it.CorrectedInterest, &it.CorrectedBy, &it.CorrectedAt); err != nil {
 			return nil, translate(err, "scan inbox item")
 		}
 		it.PhoneMasked = outreach.MaskPhone(phone)

@@ -44,6 +44,9 @@ type contactSender struct {
 	// pre-screening SMS tasks; timers, the timer tasks run.
 	screeningSMS, gaveUpScreeningSMS chan int64
 	timers                           chan outreach.ScreeningTimer
+	// answers and gaveUpAnswers receive the messages of counsellors'
+	// answer tasks.
+	answers, gaveUpAnswers chan int64
 }
 
 func (s contactSender) SendContact(_ context.Context, id int64) error {
@@ -78,6 +81,16 @@ func (s contactSender) AbandonScreeningMessage(_ context.Context, id int64, _ er
 
 func (s contactSender) ScreeningTimerDue(_ context.Context, id int64, event outreach.ScreeningEventKind, step int) error {
 	s.timers <- outreach.ScreeningTimer{ContactID: id, Event: event, Step: step}
+	return nil
+}
+
+func (s contactSender) SendCounsellorMessage(_ context.Context, id int64) error {
+	s.answers <- id
+	return s.errs[id]
+}
+
+func (s contactSender) AbandonCounsellorMessage(_ context.Context, id int64, _ error) error {
+	s.gaveUpAnswers <- id
 	return nil
 }
 
@@ -324,5 +337,79 @@ func TestScreeningTasks(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("a transient failure on the last attempt did not give the SMS up")
+	}
+}
+
+// TestCounsellorSMSTasks: a counsellor's answer is one task per message,
+// run at once when given the zero time, later at the time given (the end
+// of quiet hours), by the answer's handler; its last transient failure
+// gives it up, a permanent one archives it at once.
+func TestCounsellorSMSTasks(t *testing.T) {
+	ctx := context.Background()
+	rdb, ns := testenv.Redis(t)
+	client := queue.NewClient(rdb, ns)
+	later := time.Now().Add(time.Hour).Truncate(time.Second)
+	for range 3 {
+		for _, id := range []int64{11, 12, 13} {
+			if err := client.EnqueueCounsellorMessage(ctx, id, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := client.EnqueueCounsellorMessage(ctx, 14, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	pending, err := insp.ListPendingTasks(ns)
+	if err != nil || len(pending) != 3 || pending[0].Type != queue.TypeCounsellorSMS || pending[0].MaxRetry != 8 {
+		t.Fatalf("pending %v (%v), want answers 11, 12 and 13 once each, 8 retries each", ids(pending), err)
+	}
+	scheduled, err := insp.ListScheduledTasks(ns)
+	if err != nil || len(scheduled) != 1 || scheduled[0].ID != queue.CounsellorSMSTaskID(14) ||
+		!scheduled[0].NextProcessAt.Equal(later) {
+		t.Fatalf("scheduled %v (%v), want answer 14 at %s", ids(scheduled), err, later)
+	}
+	// Answer 12 has no retry left.
+	if err := insp.DeleteTask(ns, queue.CounsellorSMSTaskID(12)); err != nil {
+		t.Fatal(err)
+	}
+	last := asynq.NewTask(queue.TypeCounsellorSMS, []byte(`{"message_id":12}`), asynq.TaskID(queue.CounsellorSMSTaskID(12)),
+		asynq.Queue(ns), asynq.MaxRetry(0))
+	if _, err := asynq.NewClientFromRedisClient(rdb).Enqueue(last); err != nil {
+		t.Fatal(err)
+	}
+	sender := contactSender{answers: make(chan int64, 10), gaveUpAnswers: make(chan int64, 10), errs: map[int64]error{
+		12: errors.New("twilio 503"),
+		13: &outreach.PermanentError{Err: errors.New("21211 invalid number")},
+	}}
+	w := queue.NewWorker(rdb, queue.WorkerConfig{Queue: ns, ShutdownTimeout: time.Second}, sender)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]bool{}
+	for len(got) < 3 {
+		select {
+		case id := <-sender.answers:
+			got[id] = true
+		case <-time.After(20 * time.Second):
+			t.Fatalf("answers run: %v, want 11, 12 and 13", got)
+		}
+	}
+	select {
+	case id := <-sender.gaveUpAnswers:
+		if id != 12 {
+			t.Fatalf("gave up answer %d, want 12", id)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a transient failure on the last attempt did not give the answer up")
+	}
+	w.Shutdown()
+	if got[14] {
+		t.Error("the answer held for later ran at once")
+	}
+	archived, _ := insp.ListArchivedTasks(ns)
+	want := map[string]bool{queue.CounsellorSMSTaskID(12): true, queue.CounsellorSMSTaskID(13): true}
+	if len(archived) != 2 || !want[archived[0].ID] || !want[archived[1].ID] {
+		t.Errorf("archived %v, want the answer given up and the one refused for good", ids(archived))
 	}
 }

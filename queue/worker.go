@@ -16,8 +16,9 @@ import (
 )
 
 // ContactSender is what the worker runs: the sending of a contact's SMS
-// (TypeSendSMS), of its reminder (TypeRemindSMS) and of the pre-screening
-// SMS (TypeScreeningSMS), giving up on each after the last retry; the
+// (TypeSendSMS), of its reminder (TypeRemindSMS), of the pre-screening
+// SMS (TypeScreeningSMS) and of the counsellors' answers
+// (TypeCounsellorSMS), giving up on each after the last retry; the
 // pre-screening timers (TypeScreeningTimer); and the outbox sweep.
 type ContactSender interface {
 	SendContact(ctx context.Context, contactID int64) error
@@ -27,6 +28,8 @@ type ContactSender interface {
 	SendScreeningMessage(ctx context.Context, messageID int64) error
 	AbandonScreeningMessage(ctx context.Context, messageID int64, cause error) error
 	ScreeningTimerDue(ctx context.Context, contactID int64, event outreach.ScreeningEventKind, step int) error
+	SendCounsellorMessage(ctx context.Context, messageID int64) error
+	AbandonCounsellorMessage(ctx context.Context, messageID int64, cause error) error
 	ReconcileOutbox(ctx context.Context) (outreach.OutboxSwept, error)
 }
 
@@ -95,6 +98,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, sender ContactSender
 	mux.HandleFunc(TypeRemindSMS, contactTask(sender.RemindContact, sender.AbandonReminder))
 	mux.HandleFunc(TypeScreeningSMS, screeningSMSTask(sender))
 	mux.HandleFunc(TypeScreeningTimer, screeningTimerTask(sender))
+	mux.HandleFunc(TypeCounsellorSMS, counsellorSMSTask(sender))
 	return &Worker{server: server, mux: mux, sender: sender, sweepEvery: cfg.SweepEvery, log: log}
 }
 

@@ -7,7 +7,9 @@
 #   - not installed          -> apt-get install it (root only), then start it
 #
 # Then wait for both (up to SERVICES_WAIT seconds, default 30) and check that
-# the `postgres` role can log in over TCP without a password.
+# the `postgres` role can log in over TCP without a password. Also installs
+# pgbench (for `bench webhooks`) and Chromium (for the browser tests) when
+# missing.
 #
 # Environment: PGHOST (127.0.0.1), PGPORT (5432), REDIS_HOST (127.0.0.1),
 # REDIS_PORT (6379), SERVICES_WAIT (30).
@@ -225,6 +227,12 @@ main() {
 	# Debian ships with the server package.
 	if ! have pgbench && ! compgen -G '/usr/lib/postgresql/*/bin/pgbench' >/dev/null; then
 		install_packages postgresql
+	fi
+	# The web app's browser tests drive Debian's headless Chromium
+	# (CHROMIUM overrides the path).
+	if [[ -z "${CHROMIUM:-}" ]] && ! have chromium; then
+		install_packages chromium
+		log "Chromium: installed ($(chromium --version 2>/dev/null || echo '?'))"
 	fi
 }
 

@@ -57,6 +57,9 @@ type Config struct {
 	// SCREENING_REMIND_AFTER (4h, or off) and SCREENING_EXPIRE_AFTER (48h)
 	// time the pre-screening conversations.
 	ScreeningRemindAfter time.Duration // negative: no reminder
+	// TRUST_PROXY (false): take the client address from X-Forwarded-For,
+	// set by the load balancer in front.
+	TrustProxy           bool
 	ScreeningExpireAfter time.Duration
 
 	// SMSTemplatesFile (SMS_TEMPLATES) is a JSON file of the SMS texts per
@@ -124,6 +127,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c.loadSending(get, bad)
 	c.loadFollowUp(get, bad)
 	c.loadScreening(get, bad)
+	switch get("TRUST_PROXY", "false") {
+	case "true":
+		c.TrustProxy = true
+	case "false":
+	default:
+		bad("TRUST_PROXY: must be true or false")
+	}
 	if c.DatabaseMaxConns, err = strconv.Atoi(get("DATABASE_MAX_CONNS", "16")); err != nil || c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > 1000 {
 		bad("DATABASE_MAX_CONNS: must be a whole number from 1 to 1000")
 	}

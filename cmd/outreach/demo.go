@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/franceoutreach/outreach/accounts"
 	"github.com/franceoutreach/outreach/api"
 	"github.com/franceoutreach/outreach/outreach"
 	"github.com/franceoutreach/outreach/postgres"
@@ -64,6 +65,12 @@ func runDemo(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 	}
 	p("Seeded %d job seekers in real towns around Lyon, Lille, Nantes, Toulouse, Rennes and Bordeaux (%s), followed by %d counsellors.",
 		count, time.Since(started).Round(time.Millisecond), len(counsellors))
+	signIn := accounts.NewService(postgres.NewStore(s.pool).Accounts(), nil, nil)
+	for _, co := range counsellors {
+		if err := signIn.SetPassword(ctx, co.ID, demoPassword, false); err != nil {
+			return fmt.Errorf("demo account of %s: %w", co.Email, err)
+		}
+	}
 	d := &demoRun{cfg: cfg, stack: s, api: newAPIClient(cfg.PublicURL, cfg.APIToken), print: p, speed: *speed}
 	if err := d.run(ctx, counsellors[0]); err != nil {
 		return err
@@ -74,6 +81,10 @@ func runDemo(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 	p("\nThe server keeps running so you can open the inbox. Press Ctrl-C to stop.")
 	return s.wait(ctx)
 }
+
+// demoPassword signs every demo counsellor in: the demo database holds
+// fictional people only.
+const demoPassword = "demo-outreach-2026"
 
 func demoConfig(cfg Config) (Config, error) {
 	// The demo never texts real people, whatever credentials are set.

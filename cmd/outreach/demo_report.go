@@ -57,7 +57,9 @@ func (d *demoRun) report(ctx context.Context, offer offerResponse, counsellor ou
 	for _, it := range inbox.Items[:min(4, len(inbox.Items))] {
 		d.print("   %-10s « %s » understood as %s (offer link %s)", it.Candidate.FirstName, it.Body, it.Intent, it.Link)
 	}
-	d.print("\nInbox page for %s: %s", counsellor.Name, inboxURL(d.cfg, counsellor.ID))
+	d.print("\nWeb app: %s/connexion, sign in as %s with the password %q (every demo counsellor has it).",
+		d.cfg.PublicURL, counsellor.Email, demoPassword)
+	d.print("Employer's page (signed link, 14 days): %s", d.employerLink)
 	d.print("API: %s/api/v1 (Authorization: Bearer %s)", d.cfg.PublicURL, d.cfg.APIToken)
 	return nil
 }
@@ -107,6 +109,11 @@ func (d *demoRun) shortlist(ctx context.Context, offer offerResponse, counsellor
 		map[string]int64{"counsellor_id": counsellor.ID}, &referred, http.StatusOK); err != nil {
 		return err
 	}
+	token, _, err := d.stack.svc.EmployerLink(ctx, outreach.Viewer{CounsellorID: counsellor.ID, Agency: counsellor.Agency}, offer.ID)
+	if err != nil {
+		return err
+	}
+	d.employerLink = d.cfg.PublicURL + "/employeur/" + token
 	var timings struct {
 		Screening struct {
 			Started, Completed int

@@ -22,6 +22,8 @@ type demoRun struct {
 	api   *apiClient
 	print func(string, ...any)
 	speed float64
+	// employerLink opens the referred candidates to the employer.
+	employerLink string
 }
 
 // demoReplies are what simulated job seekers answer, in the order of the

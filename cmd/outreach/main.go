@@ -22,6 +22,7 @@ commands:
   worker      run the asynq worker that sends SMS
   migrate     create the database if needed, apply migrations, load reference data
   seed        create demo counsellors and job seekers
+  counsellor  counsellor add --email E --name N --agency A [--admin] < password: a web app account
   simulator   run the Twilio-compatible simulator on its own
   demo        run the whole loop on this machine and print what happened
   bench       bench match: time shortlists against a national population;
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runWorker(ctx, cfg, log)
 	case "migrate":
 		return runMigrate(ctx, cfg, args[1:], stdout)
+	case "counsellor":
+		return runCounsellor(ctx, cfg, args[1:], os.Stdin, stdout)
 	case "seed":
 		return runSeed(ctx, cfg, args[1:], stdout)
 	case "simulator":

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/franceoutreach/outreach/accounts"
 	"github.com/franceoutreach/outreach/api"
 	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
@@ -23,6 +25,7 @@ import (
 	"github.com/franceoutreach/outreach/ratelimit"
 	"github.com/franceoutreach/outreach/simulator"
 	"github.com/franceoutreach/outreach/sms"
+	"github.com/franceoutreach/outreach/web"
 	"github.com/franceoutreach/outreach/webhooks"
 )
 
@@ -94,6 +97,13 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		MaxOfferSMSPer7Days: cmp.Or(cfg.MaxSMSPer7, -1),
 		Logger:              log,
 	})
+	if cfg.APIToken != "" {
+		links, err := outreach.NewEmployerLinks([]byte(deriveSecret(cfg.APIToken, "employer links")))
+		if err != nil {
+			return nil, err
+		}
+		s.svc.UseEmployerLinks(links)
+	}
 	if opts.serve && cfg.MatchIndex {
 		s.loadIndex(ctx, postgres.NewLiveIndex(s.pool, log))
 	}
@@ -103,7 +113,8 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 	batchCtx, s.stopBatching = context.WithCancel(context.WithoutCancel(ctx))
 	store.StartBatching(batchCtx)
 	if opts.serve {
-		if err := s.startHTTP(hub, opts.listener); err != nil {
+		signIn := accounts.NewService(store.Accounts(), accounts.NewRedisThrottle(s.rdb, cfg.QueueName), opts.now)
+		if err := s.startHTTP(hub, signIn, opts.listener); err != nil {
 			return nil, err
 		}
 	}
@@ -131,13 +142,21 @@ func (s *stack) loadIndex(ctx context.Context, ix *postgres.LiveIndex) {
 	}()
 }
 
-func (s *stack) startHTTP(hub *live.Hub, ln net.Listener) error {
+func (s *stack) startHTTP(hub *live.Hub, signIn *accounts.Service, ln net.Listener) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	// The client address throttles sign-ins: read from the connection, not
+	// from headers anyone can set, unless a proxy in front is trusted.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if s.cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Use(middleware.Recover(), middleware.RequestID(), accessLog(s.log))
 	api.New(s.svc, hub, s.cfg.APIToken, api.NewInboxLinks(s.cfg.APIToken), s.log).Register(e)
 	webhooks.New(s.svc, s.cfg.TwilioAuthToken, s.cfg.PublicURL, s.log).Register(e)
 	mountQueueMonitor(e, s.rdb, s.cfg.APIToken)
+	web.New(s.svc, signIn, hub, web.Config{SecureCookies: strings.HasPrefix(s.cfg.PublicURL, "https://"),
+		PublicURL: s.cfg.PublicURL, Logger: s.log}).Register(e)
 	if s.cfg.Simulator {
 		s.sim = simulator.New(simulator.Config{
 			AccountSID:  s.cfg.TwilioAccountSID,

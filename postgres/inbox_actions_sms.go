@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/franceoutreach/outreach/outreach"
+)
+
+// The counsellors' answers by SMS (migration 016), through their outbox:
+// planned, queued, claimed by one worker, sent; like the pre-screening
+// SMS (screening_messages.go).
+
+// PlanCounsellorMessage stores an answer, planned.
+func (s *Store) PlanCounsellorMessage(ctx context.Context, m *outreach.CounsellorMessage) error {
+	const q = `INSERT INTO counsellor_messages (inbox_item_id, candidate_id, counsellor_id, phone, body)
+VALUES ($1, $2, $3, $4, $5) RETURNING id, status, created_at`
+	err := s.db.QueryRow(ctx, q, m.InboxItemID, m.CandidateID, m.CounsellorID, m.Phone, m.Body).
+		Scan(&m.ID, &m.Status, &m.CreatedAt)
+	return translate(err, "plan counsellor message")
+}
+
+// CounsellorMessage loads one answer.
+func (s *Store) CounsellorMessage(ctx context.Context, id int64) (outreach.CounsellorMessage, error) {
+	const q = `SELECT id, inbox_item_id, candidate_id, counsellor_id, phone, body, status, coalesce(message_sid, ''),
+	created_at, sent_at
+FROM counsellor_messages WHERE id = $1`
+	var m outreach.CounsellorMessage
+	err := s.db.QueryRow(ctx, q, id).Scan(&m.ID, &m.InboxItemID, &m.CandidateID, &m.CounsellorID, &m.Phone, &m.Body,
+		&m.Status, &m.MessageSID, &m.CreatedAt, &m.SentAt)
+	return m, translate(err, fmt.Sprintf("counsellor message %d", id))
+}
+
+// MarkCounsellorMessagesQueued moves planned answers to queued, skipping
+// those a worker holds (see MarkEnqueued).
+func (s *Store) MarkCounsellorMessagesQueued(ctx context.Context, ids []int64) (int, error) {
+	const q = `UPDATE counsellor_messages SET status = 'queued'
+WHERE id IN (SELECT id FROM counsellor_messages WHERE id = ANY ($1) AND status = 'planned' FOR UPDATE SKIP LOCKED)`
+	tag, err := s.db.Exec(ctx, q, ids)
+	return int(tag.RowsAffected()), translate(err, "mark counsellor messages queued")
+}
+
+// PlannedCounsellorMessages lists up to limit answers planned before the
+// given time and still not queued.
+func (s *Store) PlannedCounsellorMessages(ctx context.Context, before time.Time, limit int) ([]int64, error) {
+	const q = `SELECT id FROM counsellor_messages WHERE status = 'planned' AND created_at < $1 ORDER BY id LIMIT $2`
+	return s.contactIDs(ctx, "planned counsellor messages", q, before, limit)
+}
+
+// QueuedCounsellorMessages pages through the queued answers in ID order.
+func (s *Store) QueuedCounsellorMessages(ctx context.Context, after int64, limit int) ([]int64, error) {
+	const q = `SELECT id FROM counsellor_messages WHERE status = 'queued' AND id > $1 ORDER BY id LIMIT $2`
+	return s.contactIDs(ctx, "queued counsellor messages", q, after, limit)
+}
+
+// claimCounsellorMessageQuery claims a planned or queued answer when its
+// phone did not opt out, else skips it, in one statement; the row lock
+// makes one call win.
+const claimCounsellorMessageQuery = `
+WITH m AS (
+	SELECT m.id, m.phone, m.body, NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = m.phone) AS due
+	FROM counsellor_messages m
+	WHERE m.id = $1 AND m.status IN ('planned', 'queued')
+	FOR UPDATE
+)
+UPDATE counsellor_messages u SET
+	status = CASE WHEN m.due THEN 'sending' ELSE 'skipped' END,
+	claimed_at = CASE WHEN m.due THEN $2::timestamptz END
+FROM m WHERE u.id = m.id
+RETURNING u.id, m.phone, m.body, coalesce(u.claimed_at, $2), m.due`
+
+// ClaimCounsellorMessage moves an answer to sending when its phone did
+// not opt out, else to skipped; ok is true only for the call that moved
+// it to sending.
+func (s *Store) ClaimCounsellorMessage(ctx context.Context, id int64, at time.Time) (outreach.CounsellorMessageClaim, bool, error) {
+	var c outreach.CounsellorMessageClaim
+	var due bool
+	err := s.db.QueryRow(ctx, claimCounsellorMessageQuery, id, at).Scan(&c.MessageID, &c.Phone, &c.Body, &c.ClaimedAt, &due)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, false, nil // sent, being sent or settled by another call
+	}
+	if err != nil {
+		return c, false, translate(err, "claim counsellor message")
+	}
+	return c, due, nil
+}
+
+// ReleaseCounsellorMessage puts an answer being sent back to queued.
+func (s *Store) ReleaseCounsellorMessage(ctx context.Context, id int64) error {
+	const q = `UPDATE counsellor_messages SET status = 'queued', claimed_at = NULL
+WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
+	_, err := s.db.Exec(ctx, q, id)
+	return translate(err, "release counsellor message")
+}
+
+// RecordCounsellorMessageSent stores the provider SID of an answer being
+// sent; ErrNotFound when it is not being sent (any more).
+func (s *Store) RecordCounsellorMessageSent(ctx context.Context, id int64, sid string, at time.Time) error {
+	const q = `UPDATE counsellor_messages SET status = 'sent', message_sid = $2, sent_at = $3
+WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
+	tag, err := s.db.Exec(ctx, q, id, sid, at)
+	if err != nil {
+		return translate(err, "record sent counsellor message")
+	}
+	if tag.RowsAffected() != 1 {
+		return &outreach.NotFoundError{What: fmt.Sprintf("counsellor message %d being sent", id)}
+	}
+	return nil
+}
+
+// RecordCounsellorMessageFailed marks failed an answer not sent.
+func (s *Store) RecordCounsellorMessageFailed(ctx context.Context, id int64) error {
+	const q = `UPDATE counsellor_messages SET status = 'failed'
+WHERE id = $1 AND message_sid IS NULL AND status IN ('planned', 'queued', 'sending')`
+	_, err := s.db.Exec(ctx, q, id)
+	return translate(err, "record failed counsellor message")
+}
+
+// StaleCounsellorMessages lists up to limit answers claimed before the
+// given time and still without a provider SID.
+func (s *Store) StaleCounsellorMessages(ctx context.Context, claimedBefore time.Time, limit int) ([]outreach.CounsellorMessageClaim, error) {
+	const q = `SELECT id, phone, body, claimed_at FROM counsellor_messages
+WHERE status = 'sending' AND message_sid IS NULL AND claimed_at < $1 ORDER BY id LIMIT $2`
+	rows, err := s.db.Query(ctx, q, claimedBefore, limit)
+	if err != nil {
+		return nil, translate(err, "stale counsellor messages")
+	}
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outreach.CounsellorMessageClaim, error) {
+		var c outreach.CounsellorMessageClaim
+		return c, row.Scan(&c.MessageID, &c.Phone, &c.Body, &c.ClaimedAt)
+	})
+	return cs, translate(err, "stale counsellor messages")
+}
