@@ -35,26 +35,20 @@ FROM counsellor_messages WHERE id = $1`
 	return m, translate(err, fmt.Sprintf("counsellor message %d", id))
 }
 
-// MarkCounsellorMessagesQueued moves planned answers to queued, skipping
-// those a worker holds (see MarkEnqueued).
+// MarkCounsellorMessagesQueued moves planned answers to queued.
 func (s *Store) MarkCounsellorMessagesQueued(ctx context.Context, ids []int64) (int, error) {
-	const q = `UPDATE counsellor_messages SET status = 'queued'
-WHERE id IN (SELECT id FROM counsellor_messages WHERE id = ANY ($1) AND status = 'planned' FOR UPDATE SKIP LOCKED)`
-	tag, err := s.db.Exec(ctx, q, ids)
-	return int(tag.RowsAffected()), translate(err, "mark counsellor messages queued")
+	return s.markQueued(ctx, answerOutbox, ids)
 }
 
 // PlannedCounsellorMessages lists up to limit answers planned before the
 // given time and still not queued.
 func (s *Store) PlannedCounsellorMessages(ctx context.Context, before time.Time, limit int) ([]int64, error) {
-	const q = `SELECT id FROM counsellor_messages WHERE status = 'planned' AND created_at < $1 ORDER BY id LIMIT $2`
-	return s.contactIDs(ctx, "planned counsellor messages", q, before, limit)
+	return s.plannedMessages(ctx, answerOutbox, before, limit)
 }
 
 // QueuedCounsellorMessages pages through the queued answers in ID order.
 func (s *Store) QueuedCounsellorMessages(ctx context.Context, after int64, limit int) ([]int64, error) {
-	const q = `SELECT id FROM counsellor_messages WHERE status = 'queued' AND id > $1 ORDER BY id LIMIT $2`
-	return s.contactIDs(ctx, "queued counsellor messages", q, after, limit)
+	return s.queuedMessages(ctx, answerOutbox, after, limit)
 }
 
 // claimCounsellorMessageQuery claims a planned or queued answer when its
@@ -91,47 +85,27 @@ func (s *Store) ClaimCounsellorMessage(ctx context.Context, id int64, at time.Ti
 
 // ReleaseCounsellorMessage puts an answer being sent back to queued.
 func (s *Store) ReleaseCounsellorMessage(ctx context.Context, id int64) error {
-	const q = `UPDATE counsellor_messages SET status = 'queued', claimed_at = NULL
-WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
-	_, err := s.db.Exec(ctx, q, id)
-	return translate(err, "release counsellor message")
+	return s.releaseMessage(ctx, answerOutbox, id)
 }
 
 // RecordCounsellorMessageSent stores the provider SID of an answer being
 // sent; ErrNotFound when it is not being sent (any more).
 func (s *Store) RecordCounsellorMessageSent(ctx context.Context, id int64, sid string, at time.Time) error {
-	const q = `UPDATE counsellor_messages SET status = 'sent', message_sid = $2, sent_at = $3
-WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
-	tag, err := s.db.Exec(ctx, q, id, sid, at)
-	if err != nil {
-		return translate(err, "record sent counsellor message")
-	}
-	if tag.RowsAffected() != 1 {
-		return &outreach.NotFoundError{What: fmt.Sprintf("counsellor message %d being sent", id)}
-	}
-	return nil
+	return s.messageSent(ctx, answerOutbox, id, sid, at)
 }
 
 // RecordCounsellorMessageFailed marks failed an answer not sent.
 func (s *Store) RecordCounsellorMessageFailed(ctx context.Context, id int64) error {
-	const q = `UPDATE counsellor_messages SET status = 'failed'
-WHERE id = $1 AND message_sid IS NULL AND status IN ('planned', 'queued', 'sending')`
-	_, err := s.db.Exec(ctx, q, id)
-	return translate(err, "record failed counsellor message")
+	return s.messageFailed(ctx, answerOutbox, id)
 }
 
 // StaleCounsellorMessages lists up to limit answers claimed before the
 // given time and still without a provider SID.
 func (s *Store) StaleCounsellorMessages(ctx context.Context, claimedBefore time.Time, limit int) ([]outreach.CounsellorMessageClaim, error) {
-	const q = `SELECT id, phone, body, claimed_at FROM counsellor_messages
-WHERE status = 'sending' AND message_sid IS NULL AND claimed_at < $1 ORDER BY id LIMIT $2`
-	rows, err := s.db.Query(ctx, q, claimedBefore, limit)
-	if err != nil {
-		return nil, translate(err, "stale counsellor messages")
+	ms, err := s.staleMessages(ctx, answerOutbox, claimedBefore, limit)
+	cs := make([]outreach.CounsellorMessageClaim, len(ms))
+	for i, m := range ms {
+		cs[i] = outreach.CounsellorMessageClaim{MessageID: m.id, Phone: m.phone, Body: m.body, ClaimedAt: m.claimedAt}
 	}
-	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outreach.CounsellorMessageClaim, error) {
-		var c outreach.CounsellorMessageClaim
-		return c, row.Scan(&c.MessageID, &c.Phone, &c.Body, &c.ClaimedAt)
-	})
-	return cs, translate(err, "stale counsellor messages")
+	return cs, err
 }

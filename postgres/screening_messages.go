@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,26 +36,20 @@ RETURNING id`
 	return ids, nil
 }
 
-// MarkScreeningMessagesQueued moves planned messages to queued, skipping
-// those a worker holds (claimed already: see MarkEnqueued).
+// MarkScreeningMessagesQueued moves planned messages to queued.
 func (s *Store) MarkScreeningMessagesQueued(ctx context.Context, ids []int64) (int, error) {
-	const q = `UPDATE screening_messages SET status = 'queued'
-WHERE id IN (SELECT id FROM screening_messages WHERE id = ANY ($1) AND status = 'planned' FOR UPDATE SKIP LOCKED)`
-	tag, err := s.db.Exec(ctx, q, ids)
-	return int(tag.RowsAffected()), translate(err, "mark screening messages queued")
+	return s.markQueued(ctx, screeningOutbox, ids)
 }
 
 // PlannedScreeningMessages lists up to limit messages planned before the
 // given time and still not queued.
 func (s *Store) PlannedScreeningMessages(ctx context.Context, before time.Time, limit int) ([]int64, error) {
-	const q = `SELECT id FROM screening_messages WHERE status = 'planned' AND created_at < $1 ORDER BY id LIMIT $2`
-	return s.contactIDs(ctx, "planned screening messages", q, before, limit)
+	return s.plannedMessages(ctx, screeningOutbox, before, limit)
 }
 
 // QueuedScreeningMessages pages through the queued messages in ID order.
 func (s *Store) QueuedScreeningMessages(ctx context.Context, after int64, limit int) ([]int64, error) {
-	const q = `SELECT id FROM screening_messages WHERE status = 'queued' AND id > $1 ORDER BY id LIMIT $2`
-	return s.contactIDs(ctx, "queued screening messages", q, after, limit)
+	return s.queuedMessages(ctx, screeningOutbox, after, limit)
 }
 
 // claimScreeningMessageQuery claims a planned or queued message when it is
@@ -97,50 +90,29 @@ func (s *Store) ClaimScreeningMessage(ctx context.Context, id int64, at time.Tim
 	return c, due, nil
 }
 
-// ReleaseScreeningMessage puts a message being sent back to queued, after
-// the provider refused it transiently or never received it.
+// ReleaseScreeningMessage puts a message being sent back to queued.
 func (s *Store) ReleaseScreeningMessage(ctx context.Context, id int64) error {
-	const q = `UPDATE screening_messages SET status = 'queued', claimed_at = NULL
-WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
-	_, err := s.db.Exec(ctx, q, id)
-	return translate(err, "release screening message")
+	return s.releaseMessage(ctx, screeningOutbox, id)
 }
 
 // RecordScreeningMessageSent stores the provider SID of a message being
 // sent; ErrNotFound when it is not being sent (any more).
 func (s *Store) RecordScreeningMessageSent(ctx context.Context, id int64, sid string, at time.Time) error {
-	const q = `UPDATE screening_messages SET status = 'sent', message_sid = $2, sent_at = $3
-WHERE id = $1 AND status = 'sending' AND message_sid IS NULL`
-	tag, err := s.db.Exec(ctx, q, id, sid, at)
-	if err != nil {
-		return translate(err, "record sent screening message")
-	}
-	if tag.RowsAffected() != 1 {
-		return &outreach.NotFoundError{What: fmt.Sprintf("screening message %d being sent", id)}
-	}
-	return nil
+	return s.messageSent(ctx, screeningOutbox, id, sid, at)
 }
 
 // RecordScreeningMessageFailed marks failed a message not sent.
 func (s *Store) RecordScreeningMessageFailed(ctx context.Context, id int64) error {
-	const q = `UPDATE screening_messages SET status = 'failed'
-WHERE id = $1 AND message_sid IS NULL AND status IN ('planned', 'queued', 'sending')`
-	_, err := s.db.Exec(ctx, q, id)
-	return translate(err, "record failed screening message")
+	return s.messageFailed(ctx, screeningOutbox, id)
 }
 
 // StaleScreeningMessages lists up to limit messages claimed before the
 // given time and still without a provider SID.
 func (s *Store) StaleScreeningMessages(ctx context.Context, claimedBefore time.Time, limit int) ([]outreach.ScreeningClaim, error) {
-	const q = `SELECT id, contact_id, phone, body, claimed_at FROM screening_messages
-WHERE status = 'sending' AND message_sid IS NULL AND claimed_at < $1 ORDER BY id LIMIT $2`
-	rows, err := s.db.Query(ctx, q, claimedBefore, limit)
-	if err != nil {
-		return nil, translate(err, "stale screening messages")
+	ms, err := s.staleMessages(ctx, screeningOutbox, claimedBefore, limit)
+	cs := make([]outreach.ScreeningClaim, len(ms))
+	for i, m := range ms {
+		cs[i] = outreach.ScreeningClaim{MessageID: m.id, Phone: m.phone, Body: m.body, ClaimedAt: m.claimedAt}
 	}
-	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outreach.ScreeningClaim, error) {
-		var c outreach.ScreeningClaim
-		return c, row.Scan(&c.MessageID, &c.ContactID, &c.Phone, &c.Body, &c.ClaimedAt)
-	})
-	return cs, translate(err, "stale screening messages")
+	return cs, err
 }
