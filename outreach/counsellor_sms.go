@@ -157,24 +157,19 @@ func (s *Service) queueCounsellorMessages(ctx context.Context, ids []int64, at t
 // it (a RetryAtError); a crash after the provider took it is settled by
 // the outbox sweep.
 func (s *Service) SendCounsellorMessage(ctx context.Context, id int64) error {
-	if err := s.readyToSend(ctx); err != nil {
-		return err
-	}
-	c, ok, err := s.store.ClaimCounsellorMessage(ctx, id, s.cfg.Now())
-	if err != nil {
-		return fmt.Errorf("claim answer: %w", err)
-	}
-	if !ok {
-		return nil // sent, being sent, or skipped
-	}
-	return s.sendClaimed(ctx, claimedSMS{what: "answer", logAttrs: []any{"message_id", id},
-		phone: c.Phone, body: c.Body,
-		failed:  func(ctx context.Context, tx Store) error { return tx.RecordCounsellorMessageFailed(ctx, id) },
-		release: func(ctx context.Context) error { return s.store.ReleaseCounsellorMessage(ctx, id) },
-		sent: func(ctx context.Context, sid string) error {
-			return s.store.RecordCounsellorMessageSent(ctx, id, sid, s.cfg.Now())
-		},
-	})
+	return s.sendFromOutbox(ctx, counsellorMessages, id)
+}
+
+// counsellorMessages is the counsellors' answers outbox.
+var counsellorMessages = messageOutbox{
+	what: "answer",
+	claim: func(st Store, ctx context.Context, id int64, at time.Time) (string, string, bool, error) {
+		c, ok, err := st.ClaimCounsellorMessage(ctx, id, at)
+		return c.Phone, c.Body, ok, err
+	},
+	failed:  Store.RecordCounsellorMessageFailed,
+	release: Store.ReleaseCounsellorMessage,
+	sent:    Store.RecordCounsellorMessageSent,
 }
 
 // AbandonCounsellorMessage marks failed an answer whose sending kept

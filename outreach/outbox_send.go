@@ -91,3 +91,38 @@ func (s *Service) settleStale(ctx context.Context, what string, stale []staleSMS
 	}
 	return adopted, released, nil
 }
+
+// messageOutbox is an outbox of SMS sent without delivery reports (the
+// pre-screening SMS, the counsellors' answers), by its store methods.
+type messageOutbox struct {
+	what    string // in logs: "screening sms"
+	claim   func(s Store, ctx context.Context, id int64, at time.Time) (phone, body string, ok bool, err error)
+	failed  func(s Store, ctx context.Context, id int64) error
+	release func(s Store, ctx context.Context, id int64) error
+	sent    func(s Store, ctx context.Context, id int64, sid string, at time.Time) error
+}
+
+// sendFromOutbox sends message id of outbox o. It is safe to call more
+// than once for the same message: only the call that claims it sends, and
+// the claim skips a message no longer due. Quiet hours hold it (a
+// RetryAtError); a crash after the provider took it is settled by the
+// outbox sweep (settleStale).
+func (s *Service) sendFromOutbox(ctx context.Context, o messageOutbox, id int64) error {
+	if err := s.readyToSend(ctx); err != nil {
+		return err
+	}
+	phone, body, ok, err := o.claim(s.store, ctx, id, s.cfg.Now())
+	if err != nil {
+		return fmt.Errorf("claim %s: %w", o.what, err)
+	}
+	if !ok {
+		return nil // sent, being sent, or no longer due
+	}
+	return s.sendClaimed(ctx, claimedSMS{what: o.what, logAttrs: []any{"message_id", id}, phone: phone, body: body,
+		failed:  func(ctx context.Context, tx Store) error { return o.failed(tx, ctx, id) },
+		release: func(ctx context.Context) error { return o.release(s.store, ctx, id) },
+		sent: func(ctx context.Context, sid string) error {
+			return o.sent(s.store, ctx, id, sid, s.cfg.Now())
+		},
+	})
+}

@@ -16,24 +16,19 @@ import (
 // after the provider took it is settled by the outbox sweep, as for the
 // offer SMS.
 func (s *Service) SendScreeningMessage(ctx context.Context, id int64) error {
-	if err := s.readyToSend(ctx); err != nil {
-		return err
-	}
-	c, ok, err := s.store.ClaimScreeningMessage(ctx, id, s.cfg.Now())
-	if err != nil {
-		return fmt.Errorf("claim screening sms: %w", err)
-	}
-	if !ok {
-		return nil // sent, being sent, or no longer due
-	}
-	return s.sendClaimed(ctx, claimedSMS{what: "screening sms", logAttrs: []any{"message_id", id, "contact_id", c.ContactID},
-		phone: c.Phone, body: c.Body,
-		failed:  func(ctx context.Context, tx Store) error { return tx.RecordScreeningMessageFailed(ctx, id) },
-		release: func(ctx context.Context) error { return s.store.ReleaseScreeningMessage(ctx, id) },
-		sent: func(ctx context.Context, sid string) error {
-			return s.store.RecordScreeningMessageSent(ctx, id, sid, s.cfg.Now())
-		},
-	})
+	return s.sendFromOutbox(ctx, screeningMessages, id)
+}
+
+// screeningMessages is the pre-screening SMS outbox.
+var screeningMessages = messageOutbox{
+	what: "screening sms",
+	claim: func(st Store, ctx context.Context, id int64, at time.Time) (string, string, bool, error) {
+		c, ok, err := st.ClaimScreeningMessage(ctx, id, at)
+		return c.Phone, c.Body, ok, err
+	},
+	failed:  Store.RecordScreeningMessageFailed,
+	release: Store.ReleaseScreeningMessage,
+	sent:    Store.RecordScreeningMessageSent,
 }
 
 // AbandonScreeningMessage marks failed a pre-screening SMS whose sending

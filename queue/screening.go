@@ -12,43 +12,9 @@ import (
 	"github.com/franceoutreach/outreach/outreach"
 )
 
-// Pre-screening tasks: its SMS, one task per planned message, and its
-// timers, one task per (conversation, event, step).
-const (
-	TypeScreeningSMS   = "screening:sms"
-	TypeScreeningTimer = "screening:timer"
-)
-
-// screeningMaxRetry bounds the provider retries of a pre-screening SMS (a
-// few hours with backoff: the conversation expires anyway).
-const screeningMaxRetry = 8
-
-// ScreeningSMSPayload is the payload of a TypeScreeningSMS task.
-type ScreeningSMSPayload struct {
-	MessageID int64 `json:"message_id"`
-}
-
-// ScreeningSMSTaskID is the task ID of a pre-screening SMS: derived from
-// the message, so enqueuing it twice is a no-op.
-func ScreeningSMSTaskID(messageID int64) string {
-	return "screening:sms:" + strconv.FormatInt(messageID, 10)
-}
-
-// NewScreeningSMSTask builds the task that sends a pre-screening SMS at
-// the given time (the zero time: at once).
-func NewScreeningSMSTask(messageID int64, at time.Time, queueName string) (*asynq.Task, error) {
-	payload, err := json.Marshal(ScreeningSMSPayload{MessageID: messageID})
-	if err != nil {
-		return nil, fmt.Errorf("encode payload: %w", err)
-	}
-	return asynq.NewTask(TypeScreeningSMS, payload,
-		asynq.TaskID(ScreeningSMSTaskID(messageID)),
-		asynq.Queue(queueName),
-		asynq.ProcessAt(at),
-		asynq.MaxRetry(screeningMaxRetry),
-		asynq.Timeout(time.Minute),
-	), nil
-}
+// TypeScreeningTimer runs a pre-screening conversation's timer, one task
+// per (conversation, event, step); its SMS are message tasks (messages.go).
+const TypeScreeningTimer = "screening:timer"
 
 // ScreeningTimerPayload is the payload of a TypeScreeningTimer task.
 type ScreeningTimerPayload struct {
@@ -83,16 +49,6 @@ func NewScreeningTimerTask(t outreach.ScreeningTimer, queueName string) (*asynq.
 	), nil
 }
 
-// EnqueueScreeningMessage schedules a pre-screening SMS (the zero time: at
-// once), unless it is in the queue already.
-func (c *Client) EnqueueScreeningMessage(ctx context.Context, messageID int64, at time.Time) error {
-	task, err := NewScreeningSMSTask(messageID, at, c.queue)
-	if err != nil {
-		return err
-	}
-	return c.enqueueOnce(ctx, task)
-}
-
 // EnqueueScreeningTimer schedules a conversation's timer, unless it is in
 // the queue already.
 func (c *Client) EnqueueScreeningTimer(ctx context.Context, t outreach.ScreeningTimer) error {
@@ -101,19 +57,6 @@ func (c *Client) EnqueueScreeningTimer(ctx context.Context, t outreach.Screening
 		return err
 	}
 	return c.enqueueOnce(ctx, task)
-}
-
-// screeningSMSTask runs TypeScreeningSMS tasks.
-func screeningSMSTask(sender ContactSender) asynq.HandlerFunc {
-	return func(ctx context.Context, t *asynq.Task) error {
-		var p ScreeningSMSPayload
-		if err := json.Unmarshal(t.Payload(), &p); err != nil {
-			return fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
-		}
-		return outcome(ctx, sender.SendScreeningMessage(ctx, p.MessageID), func(err error) error {
-			return sender.AbandonScreeningMessage(ctx, p.MessageID, err)
-		})
-	}
 }
 
 // screeningTimerTask runs TypeScreeningTimer tasks.

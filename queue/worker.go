@@ -96,9 +96,9 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, sender ContactSender
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeSendSMS, contactTask(sender.SendContact, sender.AbandonContact))
 	mux.HandleFunc(TypeRemindSMS, contactTask(sender.RemindContact, sender.AbandonReminder))
-	mux.HandleFunc(TypeScreeningSMS, screeningSMSTask(sender))
+	mux.HandleFunc(TypeScreeningSMS, messageTask(sender.SendScreeningMessage, sender.AbandonScreeningMessage))
 	mux.HandleFunc(TypeScreeningTimer, screeningTimerTask(sender))
-	mux.HandleFunc(TypeCounsellorSMS, counsellorSMSTask(sender))
+	mux.HandleFunc(TypeCounsellorSMS, messageTask(sender.SendCounsellorMessage, sender.AbandonCounsellorMessage))
 	return &Worker{server: server, mux: mux, sender: sender, sweepEvery: cfg.SweepEvery, log: log}
 }
 
