@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
 )
 
@@ -174,28 +175,6 @@ func (s *Server) inboxEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	w := c.Response()
-	w.Header().Set(echo.HeaderContentType, "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte("retry: 3000\n\n"))
-	w.Flush()
-	ping := time.NewTicker(25 * time.Second)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-ping.C:
-			_, _ = w.Write([]byte(": ping\n\n"))
-		case e, ok := <-events:
-			if !ok {
-				return nil
-			}
-			if _, err := w.Write([]byte("event: inbox\ndata: " + itoa(e.InboxItemID) + "\n\n")); err != nil {
-				return nil
-			}
-		}
-		w.Flush()
-	}
+	live.WriteEvents(ctx, c.Response(), events)
+	return nil
 }

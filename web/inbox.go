@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
 )
 
@@ -87,31 +87,8 @@ func (s *Server) inboxEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	w := c.Response()
-	w.Header().Set(echo.HeaderContentType, "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte("retry: 3000\n\n"))
-	w.Flush()
-	ping := time.NewTicker(25 * time.Second)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-ping.C:
-			_, _ = w.Write([]byte(": ping\n\n"))
-		case e, ok := <-events:
-			if !ok {
-				return nil
-			}
-			if _, err := w.Write([]byte("event: inbox\ndata: " + strconv.FormatInt(e.InboxItemID, 10) + "\n\n")); err != nil {
-				return nil
-			}
-		}
-		w.Flush()
-	}
+	live.WriteEvents(ctx, c.Response(), events)
+	return nil
 }
 
 // itemID reads the :id of an inbox item route.
