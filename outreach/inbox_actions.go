@@ -2,6 +2,7 @@ package outreach
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -57,6 +58,9 @@ type InterestCorrection struct {
 	// StartedScreening is true when the correction to interested started
 	// the pre-screening of an offer that asks questions.
 	StartedScreening bool
+	// StoppedScreening is true when the correction away from interested
+	// ended a pre-screening under way.
+	StoppedScreening bool
 }
 
 // CorrectableInterests are the interests a counsellor may set on a reply.
@@ -104,7 +108,9 @@ func (s *Service) MarkHandled(ctx context.Context, v Viewer, itemID int64, handl
 // declined or unclear), the correction is kept with who made it, from
 // what, and when, and the inbox item shows it corrected. A correction to
 // interested on an offer that asks questions starts the pre-screening, as
-// a yes does, when the job seeker has none for it yet. The interest of a
+// a yes does, when the job seeker has none for it yet; a correction away
+// from interested ends a pre-screening under way (incomplete), so that
+// its next questions are not sent. The interest of a
 // job seeker who opted out, and the shortlist of a closed campaign, stay
 // as they are.
 func (s *Service) CorrectInterest(ctx context.Context, v Viewer, itemID int64, interest Interest) (InterestCorrection, error) {
@@ -137,7 +143,12 @@ func (s *Service) CorrectInterest(ctx context.Context, v Viewer, itemID int64, i
 		if err := tx.RecordInterestCorrection(ctx, &c); err != nil {
 			return err
 		}
-		if interest != InterestInterested || !t.HasQuestions {
+		if interest != InterestInterested {
+			// Not a yes after all: no more questions.
+			c.StoppedScreening, err = s.stopScreening(ctx, tx, t.ID, c.At)
+			return err
+		}
+		if !t.HasQuestions {
 			return nil
 		}
 		if out, err := tx.IsOptedOut(ctx, t.Phone); err != nil || out {
@@ -150,7 +161,7 @@ func (s *Service) CorrectInterest(ctx context.Context, v Viewer, itemID int64, i
 		return InterestCorrection{}, fmt.Errorf("correct interest: %w", err)
 	}
 	s.log.Info("interest corrected", "inbox_item_id", itemID, "contact_id", t.ID, "counsellor_id", v.CounsellorID,
-		"from", c.From, "to", c.To, "screening_started", c.StartedScreening)
+		"from", c.From, "to", c.To, "screening_started", c.StartedScreening, "screening_stopped", c.StoppedScreening)
 	s.handOverScreening(ctx, h)
 	return c, nil
 }
@@ -162,4 +173,19 @@ func correctable(i Interest) bool {
 		}
 	}
 	return false
+}
+
+// stopScreening ends the contact's open pre-screening, if any, as
+// incomplete, in tx; its planned SMS are then skipped by their claim.
+func (s *Service) stopScreening(ctx context.Context, tx Store, contactID int64, at time.Time) (bool, error) {
+	o, err := tx.LockScreening(ctx, contactID)
+	if errors.Is(err, ErrNotFound) || (err == nil && o.Screening.Status.Ended()) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lock screening: %w", err)
+	}
+	end := s.cfg.Screening.Next(o.Screening, ScreeningEvent{Kind: EventExpired})
+	_, err = s.advanceScreening(ctx, tx, o, end, at) // ending plans nothing
+	return err == nil, err
 }

@@ -310,8 +310,24 @@ func TestCorrectionStartsScreening(t *testing.T) {
 		t.Errorf("first question %q (%v), want one, queued", status, err)
 	}
 
+	// Not a yes after all: the conversation ends and its question is not sent.
+	corr, err := st.Service.CorrectInterest(ctx, owner, item.ID, outreach.InterestDeclined)
+	if err != nil || !corr.StoppedScreening {
+		t.Fatalf("correction back to declined: %+v %v, want the conversation stopped", corr, err)
+	}
+	if sc, err := st.Store.Screening(ctx, c.ID); err != nil || sc.Status != outreach.ScreeningIncomplete {
+		t.Fatalf("conversation after the correction to declined: %+v %v, want incomplete", sc, err)
+	}
+	var questionID int64
+	if err := st.Pool.QueryRow(ctx, `SELECT id FROM screening_messages WHERE contact_id = $1`, c.ID).Scan(&questionID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := st.Store.ClaimScreeningMessage(ctx, questionID, time.Now()); err != nil || ok {
+		t.Fatalf("claim of the stopped conversation's question: %v %v, want it skipped", ok, err)
+	}
+
 	declined, item2 := withQuestions("+33639981142", "oui mais je n'ai pas de voiture")
-	if corr, err := st.Service.CorrectInterest(ctx, owner, item2.ID, outreach.InterestDeclined); err != nil || corr.StartedScreening {
+	if corr, err := st.Service.CorrectInterest(ctx, owner, item2.ID, outreach.InterestDeclined); err != nil || corr.StartedScreening || corr.StoppedScreening {
 		t.Fatalf("correction to declined: %+v %v", corr, err)
 	}
 	if _, err := st.Store.Screening(ctx, declined.ID); !errors.Is(err, outreach.ErrNotFound) {
