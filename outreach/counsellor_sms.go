@@ -53,8 +53,10 @@ type CounsellorMessageClaim struct {
 // outbox, each change a conditional update.
 type CounsellorMessageStore interface {
 	// PlanCounsellorMessage stores an answer, planned, and fills its ID,
-	// Status and CreatedAt.
-	PlanCounsellorMessage(ctx context.Context, m *CounsellorMessage) error
+	// Status and CreatedAt; unless the same counsellor planned the same
+	// body for the same item since the given time, which it returns
+	// instead (fresh false).
+	PlanCounsellorMessage(ctx context.Context, m *CounsellorMessage, since time.Time) (fresh bool, err error)
 	CounsellorMessage(ctx context.Context, id int64) (CounsellorMessage, error)
 	// MarkCounsellorMessagesQueued moves planned answers to queued.
 	MarkCounsellorMessagesQueued(ctx context.Context, ids []int64) (int, error)
@@ -104,10 +106,15 @@ func checkAnswerBody(body string) (string, error) {
 	return body, nil
 }
 
+// answerResubmitWindow is how long the same answer to the same reply is
+// taken for the same submission (a double click, a form sent again).
+const answerResubmitWindow = 2 * time.Minute
+
 // AnswerBySMS texts the counsellor's answer to the job seeker who wrote
 // the inbox item, at once or at the end of quiet hours. The body is 1 to
 // 306 characters, two SMS at most; a job seeker who opted out is not
-// texted. The answer shows in the job seeker's thread (see Thread) with
+// texted. The same answer sent again within two minutes is one SMS.
+// Answering marks the item handled. The answer shows in the job seeker's thread (see Thread) with
 // where it stands.
 func (s *Service) AnswerBySMS(ctx context.Context, v Viewer, itemID int64, body string) (CounsellorMessage, error) {
 	body, err := checkAnswerBody(body)
@@ -130,11 +137,20 @@ func (s *Service) AnswerBySMS(ctx context.Context, v Viewer, itemID int64, body 
 	}
 	m := CounsellorMessage{InboxItemID: itemID, CandidateID: sc.CandidateID, CounsellorID: v.CounsellorID,
 		Phone: sc.From, Body: body}
-	if err := s.store.PlanCounsellorMessage(ctx, &m); err != nil {
+	now := s.cfg.Now()
+	fresh, err := s.store.PlanCounsellorMessage(ctx, &m, now.Add(-answerResubmitWindow))
+	if err != nil {
 		return CounsellorMessage{}, fmt.Errorf("store answer: %w", err)
+	}
+	if !fresh {
+		return m, nil // sent twice by a double click or a reload: one SMS
 	}
 	s.log.Info("answer planned", "message_id", m.ID, "inbox_item_id", itemID, "counsellor_id", v.CounsellorID,
 		"phone", MaskPhone(m.Phone))
+	// Answering is handling the reply.
+	if err := s.store.SetInboxItemHandled(ctx, itemID, &now); err != nil {
+		return CounsellorMessage{}, fmt.Errorf("mark inbox item %d handled: %w", itemID, err)
+	}
 	if n, err := s.queueCounsellorMessages(ctx, []int64{m.ID}, s.reminderAt(s.cfg.Now())); err != nil {
 		s.log.Warn("queue answer: the outbox sweep will", "message_id", m.ID, "err", err)
 	} else if n == 1 {

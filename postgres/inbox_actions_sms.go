@@ -15,13 +15,34 @@ import (
 // planned, queued, claimed by one worker, sent; like the pre-screening
 // SMS (screening_messages.go).
 
-// PlanCounsellorMessage stores an answer, planned.
-func (s *Store) PlanCounsellorMessage(ctx context.Context, m *outreach.CounsellorMessage) error {
-	const q = `INSERT INTO counsellor_messages (inbox_item_id, candidate_id, counsellor_id, phone, body)
+// PlanCounsellorMessage stores an answer, planned, unless the same
+// counsellor planned the same body for the same item since the given time
+// (a double click, a form sent again): that one is returned instead, and
+// fresh is false. The item's row lock makes two racing submissions follow
+// each other, the second seeing the first.
+func (s *Store) PlanCounsellorMessage(ctx context.Context, m *outreach.CounsellorMessage, since time.Time) (fresh bool, err error) {
+	const (
+		lock = `SELECT id FROM inbox_items WHERE id = $1 FOR UPDATE`
+		same = `SELECT id, status, created_at FROM counsellor_messages
+WHERE inbox_item_id = $1 AND counsellor_id = $2 AND body = $3 AND created_at >= $4 AND status NOT IN ('failed', 'skipped')
+ORDER BY id DESC LIMIT 1`
+		ins = `INSERT INTO counsellor_messages (inbox_item_id, candidate_id, counsellor_id, phone, body)
 VALUES ($1, $2, $3, $4, $5) RETURNING id, status, created_at`
-	err := s.db.QueryRow(ctx, q, m.InboxItemID, m.CandidateID, m.CounsellorID, m.Phone, m.Body).
-		Scan(&m.ID, &m.Status, &m.CreatedAt)
-	return translate(err, "plan counsellor message")
+	)
+	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, lock, m.InboxItemID).Scan(&id); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, same, m.InboxItemID, m.CounsellorID, m.Body, since).Scan(&m.ID, &m.Status, &m.CreatedAt)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err // nil: the same answer, planned already
+		}
+		fresh = true
+		return tx.QueryRow(ctx, ins, m.InboxItemID, m.CandidateID, m.CounsellorID, m.Phone, m.Body).
+			Scan(&m.ID, &m.Status, &m.CreatedAt)
+	})
+	return fresh, translate(err, "plan counsellor message")
 }
 
 // CounsellorMessage loads one answer.

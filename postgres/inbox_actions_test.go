@@ -41,8 +41,28 @@ func TestCounsellorMessageOutbox(t *testing.T) {
 	c, item := answerItem(t, st, phone, "oui mais")
 	m := outreach.CounsellorMessage{InboxItemID: item.ID, CandidateID: c.CandidateID, CounsellorID: st.Counsellor.ID,
 		Phone: phone, Body: "Mais ?"}
-	if err := store.PlanCounsellorMessage(ctx, &m); err != nil || m.ID == 0 || m.Status != outreach.AnswerPlanned {
-		t.Fatalf("plan: %+v %v", m, err)
+	if fresh, err := store.PlanCounsellorMessage(ctx, &m, time.Now().Add(-time.Minute)); err != nil || !fresh || m.ID == 0 ||
+		m.Status != outreach.AnswerPlanned {
+		t.Fatalf("plan: %+v %v %v", m, fresh, err)
+	}
+	// The same answer again, 5 times at once: it is the one planned.
+	var again sync.WaitGroup
+	for range 5 {
+		again.Add(1)
+		go func() {
+			defer again.Done()
+			dup := outreach.CounsellorMessage{InboxItemID: item.ID, CandidateID: c.CandidateID, CounsellorID: st.Counsellor.ID,
+				Phone: phone, Body: "Mais ?"}
+			if fresh, err := store.PlanCounsellorMessage(ctx, &dup, time.Now().Add(-time.Minute)); err != nil || fresh || dup.ID != m.ID {
+				t.Errorf("the same answer again: %+v fresh %v (%v), want message %d", dup, fresh, err, m.ID)
+			}
+		}()
+	}
+	again.Wait()
+	other := outreach.CounsellorMessage{InboxItemID: item.ID, CandidateID: c.CandidateID, CounsellorID: st.Counsellor.ID,
+		Phone: phone, Body: "Autre chose"}
+	if fresh, err := store.PlanCounsellorMessage(ctx, &other, time.Now().Add(-time.Minute)); err != nil || !fresh || other.ID == m.ID {
+		t.Fatalf("another answer: %+v %v %v, want a new one", other, fresh, err)
 	}
 	if n, err := store.MarkCounsellorMessagesQueued(ctx, []int64{m.ID, m.ID + 1000}); err != nil || n != 1 {
 		t.Fatalf("mark queued: %d %v", n, err)
@@ -126,7 +146,7 @@ func TestThread(t *testing.T) {
 	}
 	m := outreach.CounsellorMessage{InboxItemID: out.Item.ID, CandidateID: c.CandidateID, CounsellorID: st.Counsellor.ID,
 		Phone: phone, Body: "Bienvenue"}
-	if err := store.PlanCounsellorMessage(ctx, &m); err != nil {
+	if _, err := store.PlanCounsellorMessage(ctx, &m, time.Now().Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	answerItem(t, st, "+33639981412", "non") // someone else's
