@@ -138,14 +138,28 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientIP string) 
 	if err := s.throttle.Clear(ctx, keys[0].key); err != nil {
 		return "", Session{}, Account{}, fmt.Errorf("sign-in throttle: %w", err)
 	}
-	token, csrf := randomToken(), randomToken()
-	now := s.now()
-	sess := Session{TokenHash: hashToken(token), CounsellorID: acc.ID, CSRFToken: csrf, CreatedAt: now,
-		ExpiresAt: now.Add(SessionTTL)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
-		return "", Session{}, Account{}, fmt.Errorf("create session: %w", err)
+	token, sess, err := s.OpenSession(ctx, acc.ID)
+	if err != nil {
+		return "", Session{}, Account{}, err
 	}
 	return token, sess, acc, nil
+}
+
+// OpenSession opens a session for a counsellor whose identity the caller
+// has already established: SignIn after the password check, or operator
+// tooling that holds the database anyway (the webhook bench opens the
+// inboxes of hundreds of counsellors). It returns the cookie token; only
+// its hash is stored. The counsellor must have a password for the session
+// to authenticate.
+func (s *Service) OpenSession(ctx context.Context, counsellorID int64) (string, Session, error) {
+	token, csrf := randomToken(), randomToken()
+	now := s.now()
+	sess := Session{TokenHash: hashToken(token), CounsellorID: counsellorID, CSRFToken: csrf, CreatedAt: now,
+		ExpiresAt: now.Add(SessionTTL)}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", Session{}, fmt.Errorf("create session: %w", err)
+	}
+	return token, sess, nil
 }
 
 // Authenticate returns the open session of a cookie token and its account;

@@ -1,14 +1,11 @@
 package api
 
 import (
-	"embed"
-	"html/template"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
 )
 
@@ -78,103 +75,4 @@ func (s *Server) inbox(c echo.Context) error {
 		out[i] = inboxItemView(it)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"counsellor_id": id, "items": out})
-}
-
-// requireInboxLink lets through only a correctly signed inbox link.
-func (s *Server) requireInboxLink(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c, "counsellor")
-		if err != nil {
-			return err
-		}
-		if !s.links.Valid(id, c.QueryParam("sig")) {
-			return c.HTML(http.StatusForbidden, "<!doctype html><meta charset=utf-8><title>Accès refusé</title><p>Ce lien de boîte de réception n'est pas valide.</p>")
-		}
-		c.Set("counsellor", id)
-		return next(c)
-	}
-}
-
-//go:embed templates/*.html
-var templateFiles embed.FS
-
-var inboxTemplate = template.Must(template.New("inbox.html").Funcs(template.FuncMap{
-	"label":     intentLabel,
-	"screening": screeningLabel,
-	"when":      func(t time.Time) string { return t.In(paris).Format("02/01 15:04") },
-}).ParseFS(templateFiles, "templates/inbox.html"))
-
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
-func intentLabel(i outreach.Intent) string {
-	switch i {
-	case outreach.IntentYes:
-		return "Intéressé(e)"
-	case outreach.IntentNo:
-		return "Pas intéressé(e)"
-	case outreach.IntentStop:
-		return "Désinscrit(e)"
-	case outreach.IntentStart:
-		return "Réinscrit(e)"
-	case outreach.IntentHelp:
-		return "Demande d'aide"
-	}
-	return "À lire"
-}
-
-func (s *Server) inboxPage(c echo.Context) error {
-	id := c.Get("counsellor").(int64)
-	ctx := c.Request().Context()
-	co, err := s.svc.Counsellor(ctx, id)
-	if err != nil {
-		return err
-	}
-	items, err := s.svc.Inbox(ctx, id, 200)
-	if err != nil {
-		return err
-	}
-	failures, err := s.svc.DeliveryFailures(ctx, id, 50)
-	if err != nil {
-		return err
-	}
-	unread := 0
-	for _, it := range items {
-		if it.HandledAt == nil {
-			unread++
-		}
-	}
-	fragment := c.QueryParam("fragment") == "1"
-	var delays []delayLine
-	if !fragment { // the list alone, refreshed on each new item
-		t, err := s.svc.Timings(ctx, outreach.TimingsFilter{CounsellorID: id})
-		if err != nil {
-			return err
-		}
-		delays = delayLines(t)
-	}
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	c.Response().WriteHeader(http.StatusOK)
-	return inboxTemplate.Execute(c.Response(), map[string]any{
-		"Counsellor": co, "Items": items, "Unread": unread, "Failures": failures, "Delays": delays,
-		"Fragment": fragment, "Sig": c.QueryParam("sig"),
-	})
-}
-
-// inboxEvents streams Server-Sent Events: one "inbox" event per new item.
-func (s *Server) inboxEvents(c echo.Context) error {
-	id := c.Get("counsellor").(int64)
-	ctx := c.Request().Context()
-	events, err := s.hub.Subscribe(ctx, id)
-	if err != nil {
-		return err
-	}
-	live.WriteEvents(ctx, c.Response(), events)
-	return nil
 }

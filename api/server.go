@@ -1,5 +1,5 @@
-// Package api is the HTTP adapter: the JSON API under /api/v1 for the
-// agency's systems (Bearer API_TOKEN) and the counsellor's inbox page.
+// Package api is the HTTP adapter of the JSON API under /api/v1, for the
+// agency's systems (Bearer API_TOKEN).
 package api
 
 import (
@@ -10,23 +10,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/franceoutreach/outreach/live"
 	"github.com/franceoutreach/outreach/outreach"
 )
 
 // Server holds what the handlers need.
 type Server struct {
 	svc      *outreach.Service
-	hub      *live.Hub
 	apiToken string
-	links    InboxLinks
 	log      *slog.Logger
 }
 
-// New returns the API server. apiToken guards /api/v1; links signs the
-// counsellors' inbox URLs.
-func New(svc *outreach.Service, hub *live.Hub, apiToken string, links InboxLinks, log *slog.Logger) *Server {
-	return &Server{svc: svc, hub: hub, apiToken: apiToken, links: links, log: log.With("component", "api")}
+// New returns the API server; apiToken guards /api/v1.
+func New(svc *outreach.Service, apiToken string, log *slog.Logger) *Server {
+	return &Server{svc: svc, apiToken: apiToken, log: log.With("component", "api")}
 }
 
 // Register mounts the routes on e and installs the error handler.
@@ -57,9 +53,6 @@ func (s *Server) Register(e *echo.Echo) {
 	v1.GET("/inbox", s.inbox)
 	v1.GET("/inbox/unassigned", s.unassignedInbox)
 	v1.GET("/rome/:code/skills", s.romeSkills)
-
-	e.GET("/inbox/:counsellor", s.inboxPage, s.requireInboxLink)
-	e.GET("/inbox/:counsellor/events", s.inboxEvents, s.requireInboxLink)
 }
 
 // requireToken checks the Bearer API token in constant time.

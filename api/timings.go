@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -142,35 +141,3 @@ func queryTime(c echo.Context, name string, endOfDay bool) (time.Time, error) {
 	}
 	return d, nil
 }
-
-// delayLine is one timing figure of the inbox page, next to the pilot's.
-type delayLine struct {
-	Label     string // "Pré-sélection terminée en moins de 5 h"
-	Share     string // "83 %", or "pas encore de données"
-	Count     string // "5 sur 6", "" without data
-	Reference string // "90 %"
-}
-
-// delayLines writes the two timing figures of the counsellor's inbox page.
-func delayLines(t outreach.Timings) []delayLine {
-	scr, scrOK := t.Screening.ShareWithin()
-	ref, refOK := t.Referral.ShareWithin()
-	return []delayLine{
-		delay("Pré-sélection terminée en moins de "+hoursFR(outreach.ReferenceScreeningWithin), scr, scrOK,
-			t.Screening.CompletedWithin, t.Screening.Settled, outreach.ReferenceScreeningShare),
-		delay("Candidatures transmises en moins de "+hoursFR(outreach.ReferenceReferralWithin), ref, refOK,
-			t.Referral.Within, t.Referral.Referred, outreach.ReferenceReferralShare),
-	}
-}
-
-func delay(label string, share float64, ok bool, n, of int, reference float64) delayLine {
-	l := delayLine{Label: label, Share: "pas encore de données", Reference: percentFR(reference)}
-	if ok {
-		l.Share, l.Count = percentFR(share), fmt.Sprintf("%d sur %d", n, of)
-	}
-	return l
-}
-
-func percentFR(share float64) string { return fmt.Sprintf("%.0f %%", share*100) }
-
-func hoursFR(d time.Duration) string { return fmt.Sprintf("%.0f h", d.Hours()) }

@@ -48,14 +48,18 @@ func FailureReason(code int) string {
 	return "erreur " + strconv.Itoa(code)
 }
 
-// DeliveryFailures lists the latest offer SMS that did not reach the
-// counsellor's job seekers (at most limit, newest first), so that they can
-// reach them another way or correct a number.
-func (s *Service) DeliveryFailures(ctx context.Context, counsellorID int64, limit int) ([]DeliveryFailure, error) {
+// DeliveryFailures lists the latest offer SMS that did not reach the job
+// seekers the viewer sees (at most limit, newest first), so that their
+// counsellor can reach them another way or correct a number.
+func (s *Service) DeliveryFailures(ctx context.Context, v Viewer, limit int) ([]DeliveryFailure, error) {
 	if limit <= 0 || limit > 500 {
 		return nil, invalid("limit", "must be between 1 and 500")
 	}
-	failures, err := s.store.DeliveryFailures(ctx, counsellorID, limit)
+	counsellors, err := s.InboxStreams(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	failures, err := s.store.DeliveryFailures(ctx, counsellors, limit)
 	for i := range failures {
 		failures[i].Reason = FailureReason(failures[i].ErrorCode)
 	}

@@ -145,8 +145,8 @@ type ContactStore interface {
 	StatusEvents(ctx context.Context, sid string) ([]StatusReport, error)
 	OfferContacts(ctx context.Context, offerID int64) ([]Contact, error)
 	// DeliveryFailures lists the undelivered and failed contacts of the
-	// counsellor's job seekers, newest first.
-	DeliveryFailures(ctx context.Context, counsellorID int64, limit int) ([]DeliveryFailure, error)
+	// counsellors' job seekers, newest first.
+	DeliveryFailures(ctx context.Context, counsellorIDs []int64, limit int) ([]DeliveryFailure, error)
 }
 
 // ReplyStore keeps inbound SMS and the counsellors' inbox.

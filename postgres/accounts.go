@@ -28,6 +28,15 @@ func (a Accounts) AccountByEmail(ctx context.Context, email string) (accounts.Ac
 	return acc, translate(err, "account")
 }
 
+// SetPasswordIfNone gives a counsellor a password hash unless they have
+// one already (operator tooling opening sessions; see
+// accounts.Service.OpenSession): an existing password is never replaced.
+func (a Accounts) SetPasswordIfNone(ctx context.Context, counsellorID int64, hash string) error {
+	_, err := a.s.db.Exec(ctx, `UPDATE counsellors SET password_hash = $2 WHERE id = $1 AND password_hash IS NULL`,
+		counsellorID, hash)
+	return translate(err, "set password")
+}
+
 // SetPassword implements accounts.Store.
 func (a Accounts) SetPassword(ctx context.Context, counsellorID int64, hash string, admin bool) error {
 	tag, err := a.s.db.Exec(ctx, `UPDATE counsellors SET password_hash = $2, admin = $3 WHERE id = $1`,

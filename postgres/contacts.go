@@ -339,13 +339,13 @@ WHERE message_sid = $1 ORDER BY received_at`, sid)
 }
 
 // DeliveryFailures lists the undelivered and failed contacts of the
-// counsellor's job seekers, newest first.
-func (s *Store) DeliveryFailures(ctx context.Context, counsellorID int64, limit int) ([]outreach.DeliveryFailure, error) {
+// counsellors' job seekers, newest first.
+func (s *Store) DeliveryFailures(ctx context.Context, counsellorIDs []int64, limit int) ([]outreach.DeliveryFailure, error) {
 	const q = `SELECT k.id, c.first_name, k.phone, o.title, o.reference, k.status, coalesce(k.error_code, 0), k.updated_at
 FROM contacts k JOIN candidates c ON c.id = k.candidate_id JOIN offers o ON o.id = k.offer_id
-WHERE c.counsellor_id = $1 AND k.status IN ('undelivered', 'failed')
+WHERE c.counsellor_id = ANY($1) AND k.status IN ('undelivered', 'failed')
 ORDER BY k.updated_at DESC, k.id DESC LIMIT $2`
-	rows, err := s.db.Query(ctx, q, counsellorID, limit)
+	rows, err := s.db.Query(ctx, q, counsellorIDs, limit)
 	if err != nil {
 		return nil, translate(err, "delivery failures")
 	}

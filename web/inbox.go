@@ -12,13 +12,20 @@ import (
 	"github.com/franceoutreach/outreach/outreach"
 )
 
-// inboxLimit is how many replies the inbox shows.
-const inboxLimit = 200
+// inboxLimit is how many replies the inbox shows; failuresLimit how many
+// SMS that did not reach their job seeker.
+const (
+	inboxLimit    = 200
+	failuresLimit = 50
+)
 
 // inboxView is the inbox page's data.
 type inboxView struct {
 	Items  []outreach.InboxItem
 	Unread int
+	// Failures are the offer SMS that did not reach the job seekers, for
+	// the counsellor to reach them another way (the full page only).
+	Failures []outreach.DeliveryFailure
 }
 
 // itemsPartial is what the items partial needs: the list and the CSRF
@@ -53,6 +60,9 @@ func (s *Server) inboxPage(c echo.Context) error {
 	}
 	if c.QueryParam("fragment") == "1" {
 		return s.renderPartial(c, "items", itemsPartial{inboxView: v, CSRF: current(c).session.CSRFToken})
+	}
+	if v.Failures, err = s.svc.DeliveryFailures(c.Request().Context(), viewer(c), failuresLimit); err != nil {
+		return err
 	}
 	p := page{Title: "Boîte de réception", Nav: "boite", Unread: v.Unread, Data: v}
 	if msg, ok := done[c.QueryParam("fait")]; ok {

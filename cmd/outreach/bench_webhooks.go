@@ -127,7 +127,7 @@ func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Wri
 	fmt.Fprintf(out, "plan: %s requests: %s inbound SMS, %s status callbacks, %s of them Twilio retries\n",
 		thousands(len(plan.requests)), thousands(plan.inbound), thousands(plan.status), thousands(plan.retries))
 
-	streams, err := openInboxStreams(ctx, apiCfg, camp.counsellors)
+	streams, err := openInboxStreams(ctx, apiCfg, store, camp.counsellors)
 	if err != nil {
 		return err
 	}

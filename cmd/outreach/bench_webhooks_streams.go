@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/franceoutreach/outreach/api"
 	"github.com/franceoutreach/outreach/postgres"
 )
 
@@ -25,20 +24,29 @@ type inboxStreams struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	arrived map[int64]time.Time // inbox item → when its event was read
-	wrong   int                 // events on another counsellor's stream
 }
 
-func openInboxStreams(ctx context.Context, cfg Config, counsellors []int64) (*inboxStreams, error) {
+// openInboxStreams opens each counsellor's live inbox (/boite/flux) in a
+// web app session of theirs, as their browser would.
+func openInboxStreams(ctx context.Context, cfg Config, store *postgres.Store, counsellors []int64) (*inboxStreams, error) {
+	cookies := make([]string, len(counsellors))
+	for i, id := range counsellors {
+		var err error
+		if cookies[i], _, err = operatorSession(ctx, store, id); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	s := &inboxStreams{cancel: cancel, arrived: map[int64]time.Time{}}
-	links := api.NewInboxLinks(cfg.APIToken)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: len(counsellors)}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: len(counsellors)},
+		// A signed-out browser is sent to the sign-in page: not a stream.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	ready := make(chan error, len(counsellors))
-	for _, id := range counsellors {
+	for _, cookie := range cookies {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.read(ctx, client, cfg.PublicURL+strings.Replace(links.Path(id), "?", "/events?", 1), ready)
+			s.read(ctx, client, cfg.PublicURL+"/boite/flux", cookie, ready)
 		}()
 	}
 	for range counsellors {
@@ -52,12 +60,13 @@ func openInboxStreams(ctx context.Context, cfg Config, counsellors []int64) (*in
 
 // read follows one stream, reporting on ready once it is subscribed (the
 // server's first line comes after its subscription).
-func (s *inboxStreams) read(ctx context.Context, client *http.Client, url string, ready chan<- error) {
+func (s *inboxStreams) read(ctx context.Context, client *http.Client, url, cookie string, ready chan<- error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		ready <- err
 		return
 	}
+	req.AddCookie(&http.Cookie{Name: "outreach_session", Value: cookie})
 	resp, err := client.Do(req)
 	if err != nil {
 		ready <- err

@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/franceoutreach/outreach/accounts"
-	"github.com/franceoutreach/outreach/api"
 	"github.com/franceoutreach/outreach/outreach"
 	"github.com/franceoutreach/outreach/postgres"
 )
@@ -118,9 +117,4 @@ func recreateDatabase(ctx context.Context, databaseURL string) error {
 		return fmt.Errorf("%w (is PostgreSQL running? try: make services)", err)
 	}
 	return postgres.EnsureDatabase(ctx, databaseURL)
-}
-
-// inboxURL is the signed link of a counsellor's inbox page.
-func inboxURL(cfg Config, counsellorID int64) string {
-	return cfg.PublicURL + api.NewInboxLinks(cfg.APIToken).Path(counsellorID)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/franceoutreach/outreach/internal/testenv"
+	"github.com/franceoutreach/outreach/postgres"
 	"github.com/franceoutreach/outreach/simulator"
 )
 
@@ -153,19 +154,20 @@ func (e *e2e) signedPost(path string, form url.Values, token string) (int, strin
 		map[string]string{"X-Twilio-Signature": sig})
 }
 
-// sseEvents reads the inbox event stream of a counsellor in the background.
+// sseEvents reads a counsellor's live inbox stream (/boite/flux), in a
+// web app session of theirs, in the background.
 func (e *e2e) sseEvents(counsellorID int64) <-chan string {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	e.t.Cleanup(cancel)
-	path := strings.Replace(inboxURL(e.cfg, counsellorID), "?", "/events?", 1)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.cfg.PublicURL+"/boite/flux", nil)
+	req.AddCookie(e.session(counsellorID))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		e.t.Fatalf("event stream: status %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		e.t.Fatalf("event stream: status %d, %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	out := make(chan string, 16)
 	go func() {
@@ -178,6 +180,35 @@ func (e *e2e) sseEvents(counsellorID int64) <-chan string {
 		}
 	}()
 	return out
+}
+
+// session is a web app session cookie of a counsellor, opened without
+// their password (see operatorSession).
+func (e *e2e) session(counsellorID int64) *http.Cookie {
+	e.t.Helper()
+	token, _, err := operatorSession(context.Background(), postgres.NewStore(e.stack.pool), counsellorID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &http.Cookie{Name: "outreach_session", Value: token}
+}
+
+// page GETs a web app page in a counsellor's session and returns its body,
+// failing the test unless it is a 200.
+func (e *e2e) page(counsellorID int64, path string) string {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.cfg.PublicURL+path, nil)
+	req.AddCookie(e.session(counsellorID))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	return string(b)
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"maps"
 	"net/http"
 	"slices"
@@ -10,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/franceoutreach/outreach/api"
 	"github.com/franceoutreach/outreach/simulator"
 )
 
@@ -85,10 +85,10 @@ func TestOutreachSummaryAPI(t *testing.T) {
 	e.must(http.MethodGet, fmt.Sprintf("/api/v1/offers/%d", offerID), nil, &struct {
 		CounsellorID *int64 `json:"counsellor_id"`
 	}{&co.ID}, http.StatusOK)
-	code, page := e.raw(http.MethodGet, api.NewInboxLinks(e.cfg.APIToken).Path(co.ID), "", "", nil)
-	if code != http.StatusOK || strings.Count(page, `class="failure"`) != 3 || strings.Count(page, "téléphone éteint ou hors réseau (code 30003)") != 2 ||
-		!strings.Contains(page, "SMS filtré par l&#39;opérateur (code 30007)") || strings.Contains(page, "+33639980002") {
-		t.Errorf("inbox page (%d) does not list the 3 failures, explained, with masked phones:\n%s", code, page)
+	page := html.UnescapeString(e.page(co.ID, "/boite"))
+	if strings.Count(page, `class="failure card"`) != 3 || strings.Count(page, "téléphone éteint ou hors réseau (code 30003)") != 2 ||
+		!strings.Contains(page, "SMS filtré par l'opérateur (code 30007)") || strings.Contains(page, "+33639980002") {
+		t.Errorf("the inbox page does not list the 3 failures, explained, with masked phones:\n%s", page)
 	}
 
 	// A reply shows at once, and agrees with the full listing.

@@ -39,6 +39,7 @@ type stack struct {
 	svc    *outreach.Service
 	sim    *simulator.Server
 	http   *http.Server
+	echo   *echo.Echo // the router, kept for tests to list its routes
 	worker *queue.Worker
 	done   chan error
 	// stopIndex ends the loading of the candidate index, if it runs.
@@ -144,6 +145,7 @@ func (s *stack) loadIndex(ctx context.Context, ix *postgres.LiveIndex) {
 
 func (s *stack) startHTTP(hub *live.Hub, signIn *accounts.Service, ln net.Listener) error {
 	e := echo.New()
+	s.echo = e
 	e.HideBanner, e.HidePort = true, true
 	// The client address throttles sign-ins: read from the connection, not
 	// from headers anyone can set, unless a proxy in front is trusted.
@@ -152,7 +154,7 @@ func (s *stack) startHTTP(hub *live.Hub, signIn *accounts.Service, ln net.Listen
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(middleware.Recover(), middleware.RequestID(), accessLog(s.log))
-	api.New(s.svc, hub, s.cfg.APIToken, api.NewInboxLinks(s.cfg.APIToken), s.log).Register(e)
+	api.New(s.svc, s.cfg.APIToken, s.log).Register(e)
 	webhooks.New(s.svc, s.cfg.TwilioAuthToken, s.cfg.PublicURL, s.log).Register(e)
 	mountQueueMonitor(e, s.rdb, s.cfg.APIToken)
 	web.New(s.svc, signIn, hub, web.Config{SecureCookies: strings.HasPrefix(s.cfg.PublicURL, "https://"),
