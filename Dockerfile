@@ -1,7 +1,7 @@
 # Build: docker build -t outreach .
 # Run:   docker run --rm -p 8080:8080 -e DATABASE_URL=... -e REDIS_URL=... outreach serve
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.27.3 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
