@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/franceoutreach/outreach/outreach"
 )
@@ -115,7 +116,12 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientIP string) 
 			return "", Session{}, Account{}, &ThrottledError{RetryAfter: resetIn}
 		}
 	}
-	acc, err := s.store.AccountByEmail(ctx, email)
+	var acc Account
+	var err error
+	// No account has an e-mail PostgreSQL cannot even compare.
+	if utf8.ValidString(email) && !strings.ContainsRune(email, 0) {
+		acc, err = s.store.AccountByEmail(ctx, email)
+	}
 	if err != nil && !errors.Is(err, outreach.ErrNotFound) {
 		return "", Session{}, Account{}, fmt.Errorf("find account: %w", err)
 	}

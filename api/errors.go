@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,7 +37,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	e := s.toAPIError(err, c)
 	if e.Status >= 500 {
-		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+		s.log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(e.Status)
@@ -59,6 +62,10 @@ func (s *Server) toAPIError(err error, c echo.Context) *Error {
 		return apiError(http.StatusNotFound, "not_found", notFound.Error(), "")
 	case errors.Is(err, outreach.ErrNotFound):
 		return apiError(http.StatusNotFound, "not_found", "not found", "")
+	case errors.Is(err, outreach.ErrUnavailable), errors.As(err, new(net.Error)):
+		// The database or Redis is down or restarting: try again shortly.
+		c.Response().Header().Set("Retry-After", "5")
+		return apiError(http.StatusServiceUnavailable, "unavailable", "temporarily unavailable, try again shortly", "")
 	case errors.As(err, &httpErr):
 		msg := http.StatusText(httpErr.Code)
 		if m, ok := httpErr.Message.(string); ok {
@@ -70,10 +77,17 @@ func (s *Server) toAPIError(err error, c echo.Context) *Error {
 }
 
 // decodeJSON reads a JSON body strictly: unknown fields, wrong types and
-// trailing data are 400 errors naming the field.
+// trailing data are 400 errors naming the field. A body that is not UTF-8
+// is refused too, rather than stored with its bad bytes replaced.
 func decodeJSON(c echo.Context, maxBytes int64, v any) error {
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBytes)
-	dec := json.NewDecoder(body)
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxBytes))
+	if err != nil {
+		return jsonError(err)
+	}
+	if !utf8.Valid(body) {
+		return apiError(http.StatusBadRequest, "malformed_json", "body must be UTF-8 text", "")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -137,6 +138,8 @@ func ndjsonLines(r io.Reader) iter.Seq2[int, lineResult] {
 			var err error
 			if derr := dec.Decode(&req); derr != nil {
 				err = jsonError(derr)
+			} else if !utf8.Valid(line) {
+				err = apiError(http.StatusBadRequest, "malformed_json", "line must be UTF-8 text", "")
 			}
 			if !yield(n, lineResult{req, err}) {
 				return

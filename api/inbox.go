@@ -71,8 +71,12 @@ func (s *Server) inbox(c echo.Context) error {
 		return err
 	}
 	out := make([]inboxItemJSON, len(items))
+	ids := make([]int64, len(items))
 	for i, it := range items {
-		out[i] = inboxItemView(it)
+		out[i], ids[i] = inboxItemView(it), it.CandidateID
+	}
+	if err := s.export(c, ids); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"counsellor_id": id, "items": out})
 }

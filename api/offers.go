@@ -142,9 +142,14 @@ func (s *Server) matches(c echo.Context) error {
 		return err
 	}
 	out := make([]matchJSON, len(ms))
+	ids := make([]int64, len(ms))
 	for i, m := range ms {
 		out[i] = matchJSON{CandidateID: m.CandidateID, ExternalID: m.ExternalID, FirstName: m.FirstName,
 			Score: m.Score, DistanceKM: m.DistanceKM, Reasons: m.Reasons}
+		ids[i] = m.CandidateID
+	}
+	if err := s.export(c, ids); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"offer_id": id, "matches": out})
 }
@@ -210,8 +215,12 @@ func (s *Server) outreachProgress(c echo.Context) error {
 		return err
 	}
 	contacts := make([]contactJSON, len(p.Contacts))
+	ids := make([]int64, len(p.Contacts))
 	for i, k := range p.Contacts {
-		contacts[i] = contactView(k)
+		contacts[i], ids[i] = contactView(k), k.CandidateID
+	}
+	if err := s.export(c, ids); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"offer_id": id, "counts": p.Counts, "contacts": contacts})
 }

@@ -30,7 +30,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.HTTPErrorHandler = s.handleError
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 
-	v1 := e.Group("/api/v1", s.requireToken)
+	v1 := e.Group("/api/v1", s.requireToken, limitBodies)
 	v1.POST("/counsellors", s.createCounsellor)
 	v1.POST("/candidates", s.upsertCandidate)
 	v1.POST("/candidates/import", s.importCandidates)
@@ -53,6 +53,7 @@ func (s *Server) Register(e *echo.Echo) {
 	v1.GET("/inbox", s.inbox)
 	v1.GET("/inbox/unassigned", s.unassignedInbox)
 	v1.GET("/rome/:code/skills", s.romeSkills)
+	s.registerPrivacy(v1)
 }
 
 // requireToken checks the Bearer API token in constant time.

@@ -124,8 +124,12 @@ func (s *Server) shortlist(c echo.Context) error {
 		return err
 	}
 	out := make([]shortlistJSON, len(list.Contacts))
+	ids := make([]int64, len(list.Contacts))
 	for i, k := range list.Contacts {
-		out[i] = shortlistView(k)
+		out[i], ids[i] = shortlistView(k), k.CandidateID
+	}
+	if err := s.export(c, ids); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, struct {
 		OfferID    int64           `json:"offer_id"`
@@ -159,6 +163,9 @@ func (s *Server) decideShortlist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.export(c, []int64{k.CandidateID}); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, shortlistView(k))
 }
 
@@ -179,8 +186,12 @@ func (s *Server) refer(c echo.Context) error {
 		return err
 	}
 	out := make([]shortlistJSON, len(ks))
+	ids := make([]int64, len(ks))
 	for i, k := range ks {
-		out[i] = shortlistView(k)
+		out[i], ids[i] = shortlistView(k), k.CandidateID
+	}
+	if err := s.export(c, ids); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"offer_id": id, "referred": out})
 }

@@ -29,6 +29,10 @@ func (s *Server) unassignedInbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// From numbers that match no job seeker: recorded, naming nobody.
+	if err := s.export(c, nil); err != nil {
+		return err
+	}
 	out := make([]unassignedReplyJSON, len(replies))
 	for i, r := range replies {
 		out[i] = unassignedReplyJSON{ID: r.InboxItemID, ReceivedAt: r.ReceivedAt, HandledAt: r.HandledAt,

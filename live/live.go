@@ -6,8 +6,10 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 
@@ -27,6 +29,9 @@ type Event struct {
 type Hub struct {
 	rdb    redis.UniversalClient
 	prefix string
+	// ended is closed by EndStreams: every subscription ends.
+	ended   chan struct{}
+	endOnce sync.Once
 }
 
 // NewHub returns a Hub whose channels start with prefix (to keep test runs apart).
@@ -34,7 +39,15 @@ func NewHub(rdb redis.UniversalClient, prefix string) *Hub {
 	if prefix == "" {
 		prefix = "outreach"
 	}
-	return &Hub{rdb: rdb, prefix: prefix}
+	return &Hub{rdb: rdb, prefix: prefix, ended: make(chan struct{})}
+}
+
+// EndStreams ends every subscription, present and future, so that the
+// live streams built on them finish: the HTTP server calls it when it
+// shuts down, since it waits for requests to end and a stream never does
+// on its own. Browsers reconnect to another process. Publishing goes on.
+func (h *Hub) EndStreams() {
+	h.endOnce.Do(func() { close(h.ended) })
 }
 
 func (h *Hub) channel(counsellorID int64) string {
@@ -56,6 +69,11 @@ func (h *Hub) InboxItemCreated(ctx context.Context, item outreach.InboxItem) err
 // Subscribe streams the events of the counsellors (one, or an agency's
 // for its administrator) until ctx ends.
 func (h *Hub) Subscribe(ctx context.Context, counsellorIDs ...int64) (<-chan Event, error) {
+	select {
+	case <-h.ended:
+		return nil, errors.New("subscribe: the server is shutting down")
+	default:
+	}
 	channels := make([]string, len(counsellorIDs))
 	for i, id := range counsellorIDs {
 		channels[i] = h.channel(id)
@@ -74,6 +92,8 @@ func (h *Hub) Subscribe(ctx context.Context, counsellorIDs ...int64) (<-chan Eve
 			select {
 			case <-ctx.Done():
 				return
+			case <-h.ended:
+				return
 			case m, ok := <-msgs:
 				if !ok {
 					return
@@ -85,6 +105,8 @@ func (h *Hub) Subscribe(ctx context.Context, counsellorIDs ...int64) (<-chan Eve
 				select {
 				case out <- e:
 				case <-ctx.Done():
+					return
+				case <-h.ended:
 					return
 				}
 			}

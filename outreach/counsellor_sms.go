@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // A counsellor answers a job seeker's reply by SMS from the inbox. The
@@ -93,7 +94,7 @@ func checkAnswerBody(body string) (string, error) {
 	if body == "" {
 		return "", invalid("body", "is required")
 	}
-	if strings.ContainsRune(body, 0) {
+	if strings.ContainsRune(body, 0) || !utf8.ValidString(body) {
 		return "", invalid("body", "must be text")
 	}
 	if n := len([]rune(body)); n > maxAnswerChars {
@@ -179,6 +180,7 @@ func (s *Service) SendCounsellorMessage(ctx context.Context, id int64) error {
 // counsellorMessages is the counsellors' answers outbox.
 var counsellorMessages = messageOutbox{
 	what: "answer",
+	kind: SMSAnswer,
 	claim: func(st Store, ctx context.Context, id int64, at time.Time) (string, string, bool, error) {
 		c, ok, err := st.ClaimCounsellorMessage(ctx, id, at)
 		return c.Phone, c.Body, ok, err
@@ -192,6 +194,7 @@ var counsellorMessages = messageOutbox{
 // failing transiently until the queue gave up; the thread shows it failed.
 func (s *Service) AbandonCounsellorMessage(ctx context.Context, id int64, cause error) error {
 	s.log.Warn("answer abandoned after retries", "message_id", id, "err", cause)
+	s.obs.SMSSend(SMSAnswer, SendAbandoned, 0)
 	return s.store.RecordCounsellorMessageFailed(ctx, id)
 }
 

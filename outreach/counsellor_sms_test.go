@@ -266,7 +266,7 @@ func TestAnswerSweep(t *testing.T) {
 	if err := insp.DeleteTask(st.Namespace, queue.CounsellorSMSTaskID(planned.ID)); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Redis.Del(ctx, "outreach:"+st.Namespace+":queue-whole").Err(); err != nil { // Redis emptied
+	if err := st.Redis.Del(ctx, "outreach:{"+st.Namespace+"}:queue-whole").Err(); err != nil { // Redis emptied
 		t.Fatal(err)
 	}
 	if r, err := st.Service.ReconcileOutbox(ctx); err != nil || r.Answers != (outreach.AnswersSwept{Requeued: 1}) {

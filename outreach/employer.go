@@ -40,12 +40,14 @@ func (s EmployerStatus) Valid() bool {
 // EmployerStore keeps what employers do with the candidates referred to
 // them: every status they set, append-only, the latest one counting.
 type EmployerStore interface {
-	// ReferredCandidates lists the contacts referred for the offer, in the
-	// order they were referred (then best match first), each with the
-	// employer's latest status.
+	// ReferredCandidates lists the contacts referred for the offer that
+	// still say yes (a STOP, a correction or an erasure since takes them
+	// off), in the order they were referred (then best match first), each
+	// with the employer's latest status.
 	ReferredCandidates(ctx context.Context, offerID int64) ([]EmployerCandidate, error)
 	// RecordEmployerStatus appends a status of the contact, at at, when it
-	// was referred for the offer: ErrNotFound otherwise.
+	// was referred for the offer and is listed by ReferredCandidates:
+	// ErrNotFound otherwise.
 	RecordEmployerStatus(ctx context.Context, offerID, contactID int64, status EmployerStatus, at time.Time) error
 	// EmployerStatusHistory lists every status set on the offer's
 	// contacts, oldest first.
@@ -54,13 +56,14 @@ type EmployerStore interface {
 
 // EmployerCandidate is a referred candidate as the employer sees them:
 // their first name and how to reach them (they agreed to be contacted),
-// nothing else.
+// nothing else. CandidateID is for the audit log, never shown.
 type EmployerCandidate struct {
-	ContactID int64
-	FirstName string
-	Phone     string         // E.164
-	Status    EmployerStatus // "" until the employer sets one
-	StatusAt  *time.Time     // when Status was set
+	ContactID   int64
+	CandidateID int64
+	FirstName   string
+	Phone       string         // E.164
+	Status      EmployerStatus // "" until the employer sets one
+	StatusAt    *time.Time     // when Status was set
 }
 
 // EmployerShortlist is what the employer's link shows: their offer, and
@@ -127,11 +130,22 @@ func (s *Service) EmployerShortlist(ctx context.Context, offerID int64) (Employe
 }
 
 // SetEmployerStatus records where the employer stands with a candidate
-// referred for their offer; every status is kept, the latest counting. A
-// contact not referred for that offer is ErrNotFound.
+// referred for their offer; every change is kept, the latest counting.
+// The status the candidate already has is not recorded again: a double
+// click, or the form sent again, is one status. A contact not referred
+// for that offer is ErrNotFound.
 func (s *Service) SetEmployerStatus(ctx context.Context, offerID, contactID int64, status EmployerStatus) error {
 	if !status.Valid() {
 		return invalid("status", "must be one of contacted, interviewed, hired, not_retained")
+	}
+	referred, err := s.store.ReferredCandidates(ctx, offerID)
+	if err != nil {
+		return fmt.Errorf("referred candidates of offer %d: %w", offerID, err)
+	}
+	for _, k := range referred {
+		if k.ContactID == contactID && k.Status == status {
+			return nil
+		}
 	}
 	at := s.cfg.Now().Truncate(time.Microsecond)
 	if err := s.store.RecordEmployerStatus(ctx, offerID, contactID, status, at); err != nil {

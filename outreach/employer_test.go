@@ -56,7 +56,7 @@ func TestEmployerShortlist(t *testing.T) {
 	var want []outreach.EmployerCandidate
 	for _, name := range []string{"Ana", "Bob", "Cid"} {
 		c := r.contacts[name]
-		want = append(want, outreach.EmployerCandidate{ContactID: c.ID, FirstName: name, Phone: c.Phone})
+		want = append(want, outreach.EmployerCandidate{ContactID: c.ID, CandidateID: c.CandidateID, FirstName: name, Phone: c.Phone})
 	}
 	if !reflect.DeepEqual(got.Candidates, want) {
 		t.Errorf("candidates %+v, want %+v", got.Candidates, want)
@@ -64,13 +64,14 @@ func TestEmployerShortlist(t *testing.T) {
 	if got.OfferID != r.offer.ID || got.Title != "Boulanger" || got.EmployerName != "Fournil" || got.Town == "" {
 		t.Errorf("offer on the employer's page: %+v", got)
 	}
-	// What the employer sees of a candidate is these fields, no more.
+	// What the employer sees of a candidate is these fields, no more
+	// (CandidateID names them in the audit log, never on the page).
 	fields := []string{}
 	typ := reflect.TypeOf(outreach.EmployerCandidate{})
 	for i := range typ.NumField() {
 		fields = append(fields, typ.Field(i).Name)
 	}
-	if !reflect.DeepEqual(fields, []string{"ContactID", "FirstName", "Phone", "Status", "StatusAt"}) {
+	if !reflect.DeepEqual(fields, []string{"ContactID", "CandidateID", "FirstName", "Phone", "Status", "StatusAt"}) {
 		t.Errorf("EmployerCandidate has fields %v: review what the employer may see", fields)
 	}
 	if _, err := r.st.Service.EmployerShortlist(ctx, r.offer.ID+1000); !errors.Is(err, outreach.ErrNotFound) {

@@ -10,6 +10,10 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
+	// ErrUnavailable says a service this one needs (the database) could
+	// not be reached or dropped the connection: the same call may succeed
+	// later, and nothing of it was committed unless it says otherwise.
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
 // ValidationError says which input field is wrong and why.

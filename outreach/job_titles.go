@@ -49,6 +49,9 @@ func (s *Service) SearchJobTitles(ctx context.Context, q string, limit int) ([]J
 	if utf8.RuneCountInString(q) > maxJobTitleQuery {
 		return nil, invalid("q", "must be at most %d characters", maxJobTitleQuery)
 	}
+	if !utf8.ValidString(q) || strings.ContainsRune(q, 0) { // PostgreSQL would refuse it
+		return nil, invalid("q", "must be text")
+	}
 	if !strings.ContainsFunc(q, isWordRune) {
 		return []JobTitle{}, nil
 	}

@@ -11,8 +11,9 @@ import (
 // without delivery reports (reminders, pre-screening SMS), with how to
 // record what the provider did with it.
 type claimedSMS struct {
-	what        string // "reminder", "screening sms"
-	logAttrs    []any  // identify it in logs, e.g. "contact_id", 12
+	what        string  // "reminder", "screening sms"
+	kind        SMSKind // in metrics
+	logAttrs    []any   // identify it in logs, e.g. "contact_id", 12
 	phone, body string
 	failed      func(ctx context.Context, tx Store) error   // refused for good
 	release     func(ctx context.Context) error             // back to queued, for a retry
@@ -29,6 +30,7 @@ func (s *Service) sendClaimed(ctx context.Context, c claimedSMS) error {
 	switch {
 	case errors.As(err, &sendErr) && sendErr.Permanent:
 		s.log.Warn(c.what+" refused", append(c.logAttrs, "phone", MaskPhone(c.phone), "code", sendErr.Code)...)
+		s.obs.SMSSend(c.kind, SendFailed, sendErr.Code)
 		err := s.store.InTx(ctx, func(tx Store) error {
 			if err := c.failed(ctx, tx); err != nil {
 				return err
@@ -43,11 +45,13 @@ func (s *Service) sendClaimed(ctx context.Context, c claimedSMS) error {
 		}
 		return &PermanentError{Err: sendErr}
 	case err != nil:
+		s.obs.SMSSend(c.kind, SendRetried, sendErrorCode(sendErr))
 		if relErr := c.release(ctx); relErr != nil {
 			return fmt.Errorf("release %s after %v: %w", c.what, err, relErr)
 		}
 		return fmt.Errorf("send %s: %w", c.what, err)
 	}
+	s.obs.SMSSend(c.kind, SendSent, 0)
 	if err := c.sent(ctx, sent.SID); err != nil {
 		// Already sent: a stale claim is settled by the sweep.
 		return &PermanentError{Err: fmt.Errorf("record sent %s %s: %w", c.what, sent.SID, err)}
@@ -95,7 +99,8 @@ func (s *Service) settleStale(ctx context.Context, what string, stale []staleSMS
 // messageOutbox is an outbox of SMS sent without delivery reports (the
 // pre-screening SMS, the counsellors' answers), by its store methods.
 type messageOutbox struct {
-	what    string // in logs: "screening sms"
+	what    string  // in logs: "screening sms"
+	kind    SMSKind // in metrics
 	claim   func(s Store, ctx context.Context, id int64, at time.Time) (phone, body string, ok bool, err error)
 	failed  func(s Store, ctx context.Context, id int64) error
 	release func(s Store, ctx context.Context, id int64) error
@@ -118,7 +123,7 @@ func (s *Service) sendFromOutbox(ctx context.Context, o messageOutbox, id int64)
 	if !ok {
 		return nil // sent, being sent, or no longer due
 	}
-	return s.sendClaimed(ctx, claimedSMS{what: o.what, logAttrs: []any{"message_id", id}, phone: phone, body: body,
+	return s.sendClaimed(ctx, claimedSMS{what: o.what, kind: o.kind, logAttrs: []any{"message_id", id}, phone: phone, body: body,
 		failed:  func(ctx context.Context, tx Store) error { return o.failed(tx, ctx, id) },
 		release: func(ctx context.Context) error { return o.release(s.store, ctx, id) },
 		sent: func(ctx context.Context, sid string) error {

@@ -108,7 +108,7 @@ func TestOutboxSweep(t *testing.T) {
 	if err := insp.DeleteQueue(env.Namespace, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Redis.Del(ctx, "outreach:"+env.Namespace+":queue-whole").Err(); err != nil {
+	if err := env.Redis.Del(ctx, "outreach:{"+env.Namespace+"}:queue-whole").Err(); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := svc.ReconcileOutbox(ctx); err != nil || !got.QueueLost || got.Requeued != 3 {

@@ -74,7 +74,9 @@ func (l Shortlist) contact(candidateID int64) (ShortlistContact, bool) {
 
 // DecideShortlist records the counsellor's decision to propose a candidate
 // who said yes to the offer to the employer, or not, and returns the
-// candidate's entry with it. Going against the default (see
+// candidate's entry with it. A candidate texted about the offer who did
+// not say yes (no, unclear, STOP, no answer yet, or a yes corrected) is
+// invalid: the employer never receives their data. Going against the default (see
 // DefaultProposal) needs a reason; every decision is kept, the latest one
 // counting. A referral already made stands.
 func (s *Service) DecideShortlist(ctx context.Context, offerID, candidateID, counsellorID int64, proposed bool,
@@ -85,7 +87,7 @@ func (s *Service) DecideShortlist(ctx context.Context, offerID, candidateID, cou
 	}
 	c, ok := list.contact(candidateID)
 	if !ok {
-		return ShortlistContact{}, &NotFoundError{What: fmt.Sprintf("candidate %d on the shortlist of offer %d", candidateID, offerID)}
+		return ShortlistContact{}, s.notOnShortlist(ctx, offerID, candidateID)
 	}
 	co, err := s.decidingCounsellor(ctx, counsellorID)
 	if err != nil {

@@ -213,10 +213,15 @@ func TestDecideShortlist(t *testing.T) {
 	if err := e.st.Store.SetReply(ctx, declined.ID, outreach.InterestDeclined, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []int64{declined.CandidateID, declined.CandidateID + 100} {
-		if _, err := e.st.Service.DecideShortlist(ctx, e.offer.ID, id, co, true, "x"); !errors.Is(err, outreach.ErrNotFound) {
-			t.Errorf("decision on candidate %d, not on the shortlist: %v, want not found", id, err)
-		}
+	// Who said no cannot be proposed to the employer (the employer never
+	// receives their data); who was not texted about the offer is not found.
+	var invalid *outreach.ValidationError
+	if _, err := e.st.Service.DecideShortlist(ctx, e.offer.ID, declined.CandidateID, co, true, "x"); !errors.As(err, &invalid) ||
+		invalid.Field != "candidate_id" {
+		t.Errorf("decision on a candidate who said no: %v, want invalid candidate_id", err)
+	}
+	if _, err := e.st.Service.DecideShortlist(ctx, e.offer.ID, declined.CandidateID+100, co, true, "x"); !errors.Is(err, outreach.ErrNotFound) {
+		t.Errorf("decision on a candidate not texted about the offer: %v, want not found", err)
 	}
 }
 

@@ -88,13 +88,14 @@ func (s *Service) reminderBody(o Offer, c Contact) string {
 // transiently until the queue gave up.
 func (s *Service) AbandonReminder(ctx context.Context, contactID int64, cause error) error {
 	s.log.Warn("reminder abandoned after retries", "contact_id", contactID, "err", cause)
+	s.obs.SMSSend(SMSReminder, SendAbandoned, 0)
 	return s.store.RecordReminderFailed(ctx, contactID)
 }
 
 // sendReminder hands a claimed reminder to the provider. Its delivery
 // reports are not asked for: the contact's status is its offer SMS's.
 func (s *Service) sendReminder(ctx context.Context, c SendClaim) error {
-	return s.sendClaimed(ctx, claimedSMS{what: "reminder", logAttrs: []any{"contact_id", c.ContactID},
+	return s.sendClaimed(ctx, claimedSMS{what: "reminder", kind: SMSReminder, logAttrs: []any{"contact_id", c.ContactID},
 		phone: c.Phone, body: c.Body,
 		failed:  func(ctx context.Context, tx Store) error { return tx.RecordReminderFailed(ctx, c.ContactID) },
 		release: func(ctx context.Context) error { return s.store.ReleaseReminder(ctx, c.ContactID) },

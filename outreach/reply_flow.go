@@ -46,8 +46,8 @@ const (
 )
 
 // ReplyTarget is the contact a reply answers. Of the Contact, only ID,
-// OfferID, CandidateID, Phone, Reply, DistanceKM and OfferClosedAt are
-// filled.
+// OfferID, CandidateID, Phone, Reply, DistanceKM, SentAt and OfferClosedAt
+// are filled.
 type ReplyTarget struct {
 	Contact
 	ByReference  bool   // the SMS carried this contact's offer reference

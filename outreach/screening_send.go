@@ -22,6 +22,7 @@ func (s *Service) SendScreeningMessage(ctx context.Context, id int64) error {
 // screeningMessages is the pre-screening SMS outbox.
 var screeningMessages = messageOutbox{
 	what: "screening sms",
+	kind: SMSScreening,
 	claim: func(st Store, ctx context.Context, id int64, at time.Time) (string, string, bool, error) {
 		c, ok, err := st.ClaimScreeningMessage(ctx, id, at)
 		return c.Phone, c.Body, ok, err
@@ -36,6 +37,7 @@ var screeningMessages = messageOutbox{
 // stays where it is, and expires unless the candidate writes.
 func (s *Service) AbandonScreeningMessage(ctx context.Context, id int64, cause error) error {
 	s.log.Warn("screening sms abandoned after retries", "message_id", id, "err", cause)
+	s.obs.SMSSend(SMSScreening, SendAbandoned, 0)
 	return s.store.RecordScreeningMessageFailed(ctx, id)
 }
 

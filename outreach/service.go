@@ -71,8 +71,11 @@ type ServiceConfig struct {
 	// EmployerLinkTTL is how long an employer link opens the offer's
 	// shortlist (0: DefaultEmployerLinkTTL).
 	EmployerLinkTTL time.Duration
-	Now             func() time.Time // defaults to time.Now
-	Logger          *slog.Logger
+	// RetentionAfter is how long after an offer's campaign closed the
+	// numbers and texts of its SMS are purged (0: never; see PurgeExpired).
+	RetentionAfter time.Duration
+	Now            func() time.Time // defaults to time.Now
+	Logger         *slog.Logger
 }
 
 // Service runs the outreach flow: offers in, candidates matched and
@@ -87,6 +90,8 @@ type Service struct {
 	index  CandidateIndex // optional; see UseIndex
 	pacer  Pacer          // optional; see UsePacer
 	links  *EmployerLinks // optional; see UseEmployerLinks
+	obs    Observer       // see UseObserver; never nil
+	tasks  TaskCanceller  // optional; see UseTaskCanceller
 }
 
 // NewService wires the use cases to their adapters. sender may be nil in a
@@ -123,5 +128,6 @@ func NewService(store Store, sender Sender, queue Enqueuer, notify Notifier, cfg
 		notify: notify,
 		cfg:    cfg,
 		log:    cfg.Logger.With("component", "outreach"),
+		obs:    noObserver{},
 	}
 }

@@ -125,8 +125,8 @@ func (s *Service) offerFromInput(ctx context.Context, in OfferInput) (Offer, err
 	if o.Town == "" {
 		o.Town = communeName
 	}
-	if len([]rune(o.Town)) > 80 {
-		return o, invalid("town", "must be at most 80 characters")
+	if err := checkText("town", o.Town, 80); o.Town != "" && err != nil {
+		return o, err
 	}
 	if _, ok := ContractTypes[o.ContractType]; !ok {
 		return o, invalid("contract_type", "unknown contract type %q", in.ContractType)
@@ -184,13 +184,21 @@ func (s *Service) Matches(ctx context.Context, offerID int64, limit int) ([]Matc
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	if limit > 0 && s.index != nil {
 		top, err := s.rankTop(ctx, o, limit)
 		if !errors.Is(err, ErrIndexNotReady) {
+			if err == nil {
+				s.obs.MatcherLatency(MatchFromIndex, time.Since(start))
+			}
 			return top, err
 		}
 	}
-	return s.rank(ctx, s.store, o, limit)
+	ranked, err := s.rank(ctx, s.store, o, limit)
+	if err == nil {
+		s.obs.MatcherLatency(MatchFromPostgres, time.Since(start))
+	}
+	return ranked, err
 }
 
 // rank ranks every candidate the store pre-selects for the offer.
@@ -284,7 +292,8 @@ type OutreachStarted struct {
 // StartOutreach texts limit of the offer's matches, drawn among all
 // eligible ones with weights growing with the score (see allocate). The contacts are
 // committed first, then queued; a contact committed but not queued (Redis
-// down) is queued again by the next call. Nobody is texted twice about the
+// down) stays planned, and the outbox sweep queues it (see
+// ReconcileOutbox): the outreach is started all the same. Nobody is texted twice about the
 // same offer. The first contacts start the offer's campaign (see
 // Campaign); a closed campaign takes no more.
 func (s *Service) StartOutreach(ctx context.Context, offerID int64, limit int) (OutreachStarted, error) {
@@ -331,10 +340,12 @@ func (s *Service) startOutreach(ctx context.Context, o Offer, limit int, exclude
 		if err := tx.LockAllocation(ctx); err != nil {
 			return err
 		}
+		start := time.Now()
 		ranked, err := s.rank(ctx, tx, o, 0)
 		if err != nil {
 			return err
 		}
+		s.obs.MatcherLatency(MatchFromPostgres, time.Since(start))
 		ranked = without(ranked, excluded)
 		res.Matched = len(ranked)
 		matches := allocate(o, ranked, limit)
@@ -353,9 +364,11 @@ func (s *Service) startOutreach(ctx context.Context, o Offer, limit int, exclude
 		return OutreachStarted{}, fmt.Errorf("start outreach: %w", err)
 	}
 	if err := s.enqueuePending(ctx, offerID); err != nil {
-		return res, err
+		// The contacts are committed: those the queue did not take stay
+		// planned, and the workers' outbox sweep queues them once it can.
+		s.log.Warn("outreach started but not all queued: the outbox sweep will", "offer_id", offerID, "err", err)
 	}
-	s.log.Info("outreach started", "offer_id", offerID, "queued", res.Queued, "matched", res.Matched)
+	s.log.InfoContext(ctx, "outreach started", "offer_id", offerID, "queued", res.Queued, "matched", res.Matched)
 	return res, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // CounsellorInput is a counsellor account to create.
@@ -91,6 +92,9 @@ func (s *Service) candidateFromInput(ctx context.Context, in CandidateInput) (Ca
 	if err := checkText("external_id", c.ExternalID, 100); err != nil {
 		return c, err
 	}
+	if strings.HasPrefix(c.ExternalID, ErasedExternalIDPrefix) {
+		return c, invalid("external_id", "must not start with %q, kept for erased job seekers", ErasedExternalIDPrefix)
+	}
 	if err := checkText("first_name", c.FirstName, 100); err != nil {
 		return c, err
 	}
@@ -143,6 +147,9 @@ func (s *Service) candidateFromInput(ctx context.Context, in CandidateInput) (Ca
 // RecordConsent is a counsellor re-recording a job seeker's SMS consent:
 // it lifts a STOP, and the change is kept with its source.
 func (s *Service) RecordConsent(ctx context.Context, candidateID int64, source string) error {
+	if err := checkText("source", source, 200); err != nil {
+		return err
+	}
 	return s.store.InTx(ctx, func(tx Store) error {
 		c, err := tx.Candidate(ctx, candidateID)
 		if err != nil {
@@ -272,6 +279,9 @@ func checkText(field, v string, max int) error {
 	}
 	if strings.ContainsAny(v, "\x00\r\n") {
 		return invalid(field, "must be a single line of text")
+	}
+	if !utf8.ValidString(v) { // PostgreSQL would refuse it
+		return invalid(field, "must be UTF-8 text")
 	}
 	return nil
 }

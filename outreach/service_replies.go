@@ -54,6 +54,9 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) (InboundOutcome
 		out.Duplicate = true
 		return out, nil
 	}
+	if in.ContactID != 0 && target.SentAt != nil {
+		s.obs.ReplyLatency(max(effect.At.Sub(*target.SentAt), 0))
+	}
 	out.Item = &item
 	known := in.CandidateID != 0
 	switch {
@@ -73,11 +76,11 @@ func (s *Service) delivered(ctx context.Context, in Inbound, out InboundOutcome)
 	if out.Item == nil {
 		return
 	}
-	s.log.Info("reply received", "intent", in.Intent, "link", in.Link, "phone", MaskPhone(in.From),
+	s.log.InfoContext(ctx, "reply received", "intent", in.Intent, "link", in.Link, "phone", MaskPhone(in.From),
 		"contact_id", in.ContactID, "counsellor_id", out.Item.CounsellorID, "screening", out.Item.Screening)
 	if err := s.notify.InboxItemCreated(ctx, *out.Item); err != nil {
 		// The item is stored: the inbox shows it on the next load.
-		s.log.Warn("notify counsellor", "err", err, "inbox_item_id", out.Item.ID)
+		s.log.WarnContext(ctx, "notify counsellor", "err", err, "inbox_item_id", out.Item.ID)
 	}
 }
 

@@ -77,6 +77,7 @@ func (s *Service) pace(ctx context.Context) error {
 // transiently until the queue gave up, so that it does not stay queued.
 func (s *Service) AbandonContact(ctx context.Context, contactID int64, cause error) error {
 	s.log.Warn("sms abandoned after retries", "contact_id", contactID, "err", cause)
+	s.obs.SMSSend(SMSOffer, SendAbandoned, 0)
 	return s.store.RecordFailed(ctx, contactID, 0, "provider unreachable after retries: "+cause.Error())
 }
 
@@ -86,17 +87,20 @@ func (s *Service) send(ctx context.Context, c SendClaim) error {
 	switch {
 	case errors.As(err, &sendErr) && sendErr.Permanent:
 		s.log.Warn("sms refused", "contact_id", c.ContactID, "phone", MaskPhone(c.Phone), "code", sendErr.Code)
+		s.obs.SMSSend(SMSOffer, SendFailed, sendErr.Code)
 		if err := s.recordRefusal(ctx, c, sendErr); err != nil {
 			return err
 		}
 		return &PermanentError{Err: sendErr}
 	case err != nil:
 		// The provider did not take the SMS: back to queued, for a retry.
+		s.obs.SMSSend(SMSOffer, SendRetried, sendErrorCode(sendErr))
 		if relErr := s.store.ReleaseSend(ctx, c.ContactID); relErr != nil {
 			return fmt.Errorf("release contact after %v: %w", err, relErr)
 		}
 		return fmt.Errorf("send sms: %w", err)
 	}
+	s.obs.SMSSend(SMSOffer, SendSent, 0)
 	if err := s.recordSent(ctx, c.ContactID, sent.SID); err != nil {
 		// Already sent: a retry must not send again, so this is not
 		// retried; the outbox sweep adopts the SID from the provider.
@@ -152,19 +156,32 @@ func (s *Service) recordRefusal(ctx context.Context, c SendClaim, e *SendError) 
 	})
 }
 
+// StatusOutcome is what applying a delivery report did.
+type StatusOutcome struct {
+	Duplicate bool // already stored: a provider retry
+	Moved     bool // a contact's status changed
+}
+
 // HandleStatus applies a provider delivery report. Repeated reports change
 // nothing, and a late one never moves a contact backwards. It is the
 // busiest webhook (two or more per SMS), so it is one transaction of one
 // round trip to PostgreSQL. A report that arrives before its SMS's SID is
 // recorded is kept, and applied by recordSent.
-func (s *Service) HandleStatus(ctx context.Context, r StatusReport) (applied bool, err error) {
-	next, ok := ContactStatusFromProvider(r.Status)
-	if !ok {
-		_, err := s.store.RecordStatusEvent(ctx, r.MessageSID, r.Status, r.ErrorCode)
-		return false, err
+func (s *Service) HandleStatus(ctx context.Context, r StatusReport) (StatusOutcome, error) {
+	var fresh, moved bool
+	var err error
+	if next, ok := ContactStatusFromProvider(r.Status); ok {
+		fresh, moved, err = s.store.ApplyStatusReport(ctx, r, next, StatusesBefore(next), s.cfg.Now())
+	} else {
+		fresh, err = s.store.RecordStatusEvent(ctx, r.MessageSID, r.Status, r.ErrorCode)
 	}
-	_, moved, err := s.store.ApplyStatusReport(ctx, r, next, StatusesBefore(next), s.cfg.Now())
-	return moved, err
+	if err != nil {
+		return StatusOutcome{}, err
+	}
+	if fresh {
+		s.obs.DeliveryReport(r.Status, r.ErrorCode)
+	}
+	return StatusOutcome{Duplicate: !fresh, Moved: moved}, nil
 }
 
 func (s *Service) applyStatus(ctx context.Context, tx Store, c Contact, r StatusReport) (Contact, error) {

@@ -28,6 +28,7 @@ type Store interface {
 	CounsellorMessageStore
 	OfferListStore
 	JobTitleStore
+	PrivacyStore
 }
 
 // CounsellorStore keeps counsellor accounts.

@@ -343,7 +343,7 @@ WHERE message_sid = $1 ORDER BY received_at`, sid)
 func (s *Store) DeliveryFailures(ctx context.Context, counsellorIDs []int64, limit int) ([]outreach.DeliveryFailure, error) {
 	const q = `SELECT k.id, c.first_name, k.phone, o.title, o.reference, k.status, coalesce(k.error_code, 0), k.updated_at
 FROM contacts k JOIN candidates c ON c.id = k.candidate_id JOIN offers o ON o.id = k.offer_id
-WHERE c.counsellor_id = ANY($1) AND k.status IN ('undelivered', 'failed')
+WHERE c.counsellor_id = ANY($1) AND k.status IN ('undelivered', 'failed') AND c.erased_at IS NULL
 ORDER BY k.updated_at DESC, k.id DESC LIMIT $2`
 	rows, err := s.db.Query(ctx, q, counsellorIDs, limit)
 	if err != nil {

@@ -18,14 +18,23 @@ import (
 const latestEmployerStatus = `SELECT es.status, es.set_at FROM employer_statuses es
 	WHERE es.contact_id = k.id ORDER BY es.set_at DESC, es.id DESC LIMIT 1`
 
-// ReferredCandidates lists the contacts referred for the offer, in the
-// order they were referred, then best match first, with only what the
-// employer may see: first name, phone and their own latest status.
+// shownToEmployer selects, of the contacts k of candidates c, those the
+// employer sees: referred, and still saying yes. A STOP or a counsellor's
+// correction since the referral takes the candidate off, and so does a
+// STOP after the campaign closed (it changes no reply, but withdraws the
+// number), and an erasure.
+const shownToEmployer = `k.referred_at IS NOT NULL AND k.reply = 'interested' AND c.erased_at IS NULL
+	AND NOT EXISTS (SELECT 1 FROM opt_outs x WHERE x.phone = c.phone)`
+
+// ReferredCandidates lists the contacts referred for the offer and still
+// saying yes, in the order they were referred, then best match first,
+// with only what the employer may see: first name, phone and their own
+// latest status (and the candidate's id, for the audit log).
 func (s *Store) ReferredCandidates(ctx context.Context, offerID int64) ([]outreach.EmployerCandidate, error) {
-	const q = `SELECT k.id, c.first_name, c.phone, coalesce(e.status, ''), e.set_at
+	const q = `SELECT k.id, k.candidate_id, c.first_name, c.phone, coalesce(e.status, ''), e.set_at
 FROM contacts k JOIN candidates c ON c.id = k.candidate_id
 LEFT JOIN LATERAL (` + latestEmployerStatus + `) e ON true
-WHERE k.offer_id = $1 AND k.referred_at IS NOT NULL
+WHERE k.offer_id = $1 AND ` + shownToEmployer + `
 ORDER BY k.referred_at, k.score DESC, k.id`
 	rows, err := s.db.Query(ctx, q, offerID)
 	if err != nil {
@@ -33,7 +42,7 @@ ORDER BY k.referred_at, k.score DESC, k.id`
 	}
 	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outreach.EmployerCandidate, error) {
 		var c outreach.EmployerCandidate
-		err := row.Scan(&c.ContactID, &c.FirstName, &c.Phone, &c.Status, &c.StatusAt)
+		err := row.Scan(&c.ContactID, &c.CandidateID, &c.FirstName, &c.Phone, &c.Status, &c.StatusAt)
 		return c, err
 	})
 	if err != nil {
@@ -45,12 +54,13 @@ ORDER BY k.referred_at, k.score DESC, k.id`
 	return cs, nil
 }
 
-// RecordEmployerStatus appends a status of the contact when it was
-// referred for the offer, checked in the same statement.
+// RecordEmployerStatus appends a status of the contact when the
+// employer sees it (shownToEmployer), checked in the same statement.
 func (s *Store) RecordEmployerStatus(ctx context.Context, offerID, contactID int64, status outreach.EmployerStatus,
 	at time.Time) error {
 	const q = `INSERT INTO employer_statuses (contact_id, status, set_at)
-SELECT id, $3, $4 FROM contacts WHERE id = $2 AND offer_id = $1 AND referred_at IS NOT NULL
+SELECT k.id, $3, $4 FROM contacts k JOIN candidates c ON c.id = k.candidate_id
+WHERE k.id = $2 AND k.offer_id = $1 AND ` + shownToEmployer + `
 RETURNING id`
 	var id int64
 	err := s.db.QueryRow(ctx, q, offerID, contactID, string(status), at).Scan(&id)
@@ -62,7 +72,7 @@ RETURNING id`
 func (s *Store) EmployerStatusHistory(ctx context.Context, offerID int64) ([]outreach.EmployerStatusChange, error) {
 	const q = `SELECT es.id, es.contact_id, c.first_name, es.status, es.set_at
 FROM employer_statuses es JOIN contacts k ON k.id = es.contact_id JOIN candidates c ON c.id = k.candidate_id
-WHERE k.offer_id = $1
+WHERE k.offer_id = $1 AND c.erased_at IS NULL
 ORDER BY es.set_at, es.id`
 	rows, err := s.db.Query(ctx, q, offerID)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 // InboxItemScope reads an inbox item with who wrote, who follows them now
 // (the job seeker's counsellor, not the one of the item's day), and the
 // contact the reply answers, in what a pre-screening start needs of it.
+// An erased job seeker's item is not found.
 func (s *Store) InboxItemScope(ctx context.Context, itemID int64) (outreach.InboxItemScope, error) {
 	const q = `SELECT i.id, m.from_phone, coalesce(c.counsellor_id, i.counsellor_id, 0), coalesce(i.candidate_id, 0),
 	coalesce(k.id, 0), coalesce(k.offer_id, 0), coalesce(k.candidate_id, 0), coalesce(k.phone, ''),
@@ -28,7 +29,7 @@ JOIN inbound_messages m ON m.id = i.inbound_id
 LEFT JOIN candidates c ON c.id = i.candidate_id
 LEFT JOIN contacts k ON k.id = i.contact_id
 LEFT JOIN offers o ON o.id = k.offer_id
-WHERE i.id = $1`
+WHERE i.id = $1 AND c.erased_at IS NULL`
 	var sc outreach.InboxItemScope
 	t := &sc.Target
 	err := s.db.QueryRow(ctx, q, itemID).Scan(&sc.ItemID, &sc.From, &sc.CounsellorID, &sc.CandidateID,

@@ -56,12 +56,12 @@ WHERE insee = $1 OR ($1 = '' AND lat IS NOT NULL)
 ORDER BY insee = $1 DESC, (lat - $2) ^ 2 + ((lon - $3) * cos(radians($2))) ^ 2
 LIMIT 1`
 	var dept string
-	if err := s.db.QueryRow(ctx, deptQuery, o.CommuneCode, o.Location.Lat, o.Location.Lon).Scan(&dept); err != nil {
+	if err := s.reader().QueryRow(ctx, deptQuery, o.CommuneCode, o.Location.Lat, o.Location.Lon).Scan(&dept); err != nil {
 		return "", nil, translate(err, "offer department")
 	}
 	q := `SELECT ` + offerColumns + ` FROM offers o JOIN communes cm ON cm.insee = o.commune_code
 WHERE o.rome_code = $1 AND cm.department = $2 ORDER BY o.created_at DESC, o.id DESC LIMIT $3`
-	rows, err := s.db.Query(ctx, q, o.ROMECode, dept, limit)
+	rows, err := s.reader().Query(ctx, q, o.ROMECode, dept, limit)
 	if err != nil {
 		return "", nil, translate(err, "market offers")
 	}
@@ -175,8 +175,10 @@ func (s *Store) MatchCandidatesByID(ctx context.Context, offerID int64, ids []in
 	return s.matchCandidates(ctx, matchCandidateSelect+` AND c.id = ANY($2)`, offerID, ids)
 }
 
+// matchCandidates reads on the replica, if any, outside a transaction
+// (see WithReplica).
 func (s *Store) matchCandidates(ctx context.Context, query string, args ...any) ([]outreach.MatchCandidate, error) {
-	rows, err := s.db.Query(ctx, query, args...)
+	rows, err := s.reader().Query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err, "match candidates")
 	}

@@ -59,9 +59,9 @@ RETURNING id, created_at, updated_at, (xmax = 0) AS created`
 	return created, translate(err, "upsert candidate")
 }
 
-// Candidate loads one candidate.
+// Candidate loads one candidate; an erased one is not found.
 func (s *Store) Candidate(ctx context.Context, id int64) (outreach.Candidate, error) {
-	q := `SELECT ` + candidateColumns + ` FROM candidates c WHERE c.id = $1`
+	q := `SELECT ` + candidateColumns + ` FROM candidates c WHERE c.id = $1 AND c.erased_at IS NULL`
 	c, err := scanCandidate(s.db.QueryRow(ctx, q, id))
 	return c, translate(err, fmt.Sprintf("candidate %d", id))
 }

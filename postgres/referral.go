@@ -13,8 +13,9 @@ import (
 // Referral storage (migration 014): the counsellors' shortlist decisions,
 // append-only, and each contact's referral to the employer.
 
-// shortlistQuery reads the offer's interested contacts with their
-// conversation, if any, their referral and the employer's latest status.
+// shortlistQuery reads the offer's interested contacts, but the erased
+// job seekers', with their conversation, if any, their referral and the
+// employer's latest status.
 const shortlistQuery = `SELECT ` + contactColumns + `,
 	s.contact_id IS NOT NULL, coalesce(s.questions, '[]'), coalesce(s.status, ''), coalesce(s.question_index, 0),
 	coalesce(s.answers, '{}'), coalesce(s.reminded, false), coalesce(s.handed_over, false), s.started_at, s.ended_at,
@@ -22,7 +23,7 @@ const shortlistQuery = `SELECT ` + contactColumns + `,
 FROM contacts k JOIN candidates c ON c.id = k.candidate_id
 LEFT JOIN screenings s ON s.contact_id = k.id
 LEFT JOIN LATERAL (` + latestEmployerStatus + `) e ON true
-WHERE k.offer_id = $1 AND k.reply = 'interested'
+WHERE k.offer_id = $1 AND k.reply = 'interested' AND c.erased_at IS NULL
 ORDER BY k.score DESC, k.id`
 
 // decisionsQuery reads the decisions on the offer's contacts, oldest first.

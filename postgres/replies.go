@@ -14,7 +14,7 @@ import (
 // only what a reply needs of the contact (see outreach.ReplyTarget).
 func (s *Store) ContactForReply(ctx context.Context, phone, ref string) (outreach.ReplyTarget, error) {
 	const q = `SELECT k.id, k.offer_id, k.candidate_id, k.phone, coalesce(k.reply, ''), o.closed_at,
-	o.reference = $2, c.counsellor_id, o.reference, k.distance_km,
+	o.reference = $2, c.counsellor_id, o.reference, k.distance_km, k.sent_at,
 	EXISTS (SELECT 1 FROM offer_questions q WHERE q.offer_id = k.offer_id)
 FROM contacts k
 JOIN candidates c ON c.id = k.candidate_id
@@ -24,7 +24,7 @@ ORDER BY o.reference = $2 DESC, greatest(k.sent_at, k.reminded_at) DESC, k.id DE
 LIMIT 1`
 	var t outreach.ReplyTarget
 	err := s.db.QueryRow(ctx, q, phone, ref).Scan(&t.ID, &t.OfferID, &t.CandidateID, &t.Phone, &t.Reply,
-		&t.OfferClosedAt, &t.ByReference, &t.CounsellorID, &t.OfferRef, &t.DistanceKM, &t.HasQuestions)
+		&t.OfferClosedAt, &t.ByReference, &t.CounsellorID, &t.OfferRef, &t.DistanceKM, &t.SentAt, &t.HasQuestions)
 	return t, translate(err, "contact for reply")
 }
 
@@ -82,7 +82,8 @@ SELECT m.id, m.received_at, i.id, i.created_at FROM m, i`
 
 // inboxQuery reads inbox items with what the inbox shows of each, newest
 // first: those of the counsellor $1, or of every counsellor of the agency
-// $3 when it is set.
+// $3 when it is set; not those of erased job seekers (c.erased_at, NULL
+// too for an unknown sender).
 const inboxQuery = `
 SELECT i.id, coalesce(i.counsellor_id, 0), i.inbound_id, coalesce(i.candidate_id, 0), coalesce(i.offer_id, 0),
 	coalesce(i.contact_id, 0), i.created_at, i.handled_at,
@@ -95,7 +96,8 @@ JOIN inbound_messages m ON m.id = i.inbound_id
 LEFT JOIN candidates c ON c.id = i.candidate_id
 LEFT JOIN offers o ON o.id = i.offer_id
 LEFT JOIN contacts k ON k.id = i.contact_id
-WHERE i.counsellor_id = $1 OR ($3 <> '' AND i.counsellor_id IN (SELECT id FROM counsellors WHERE agency = $3))
+WHERE (i.counsellor_id = $1 OR ($3 <> '' AND i.counsellor_id IN (SELECT id FROM counsellors WHERE agency = $3)))
+	AND c.erased_at IS NULL
 ORDER BY i.created_at DESC, i.id DESC
 LIMIT $2`
 

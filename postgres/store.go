@@ -28,20 +28,31 @@ type db interface {
 type Store struct {
 	db    db
 	batch *sendBatcher // nil: each send statement runs alone
+	// replica serves the matcher's reads outside transactions (see
+	// WithReplica); nil: the primary does.
+	replica db
 }
 
 var _ outreach.Store = (*Store)(nil)
 
-// NewStore returns a Store on the pool.
-func NewStore(pool *pgxpool.Pool) *Store {
-	return &Store{db: pool}
+// NewStore returns a Store on the pool, with options (WithReplica).
+func NewStore(pool *pgxpool.Pool, opts ...Option) *Store {
+	s := &Store{db: pool}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // InTx runs fn in a transaction (a savepoint when already in one).
 func (s *Store) InTx(ctx context.Context, fn func(outreach.Store) error) error {
-	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		return fn(&Store{db: tx})
 	})
+	if isUnavailable(err) && !errors.Is(err, outreach.ErrUnavailable) {
+		return fmt.Errorf("transaction: %w: %w", outreach.ErrUnavailable, err) // begin or commit
+	}
+	return err
 }
 
 // translate maps driver errors to the domain's sentinels.
@@ -54,6 +65,8 @@ func translate(err error, what string) error {
 		return &outreach.NotFoundError{What: what}
 	case errors.As(err, &pgErr) && pgErr.Code == "23505":
 		return fmt.Errorf("%s: %w (%s)", what, outreach.ErrConflict, pgErr.ConstraintName)
+	case isUnavailable(err) && !errors.Is(err, outreach.ErrUnavailable):
+		return fmt.Errorf("%s: %w: %w", what, outreach.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

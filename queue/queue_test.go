@@ -136,6 +136,7 @@ func TestQueueLostUntilMarkedWhole(t *testing.T) {
 	ctx := context.Background()
 	rdb, ns := testenv.Redis(t)
 	client := queue.NewClient(rdb, ns)
+	mark := "outreach:{" + ns + "}:queue-whole"
 	steps := []struct {
 		do   func() error
 		want bool
@@ -143,7 +144,12 @@ func TestQueueLostUntilMarkedWhole(t *testing.T) {
 		{func() error { return nil }, true}, // never marked: lost, as after a restart
 		{func() error { return client.MarkQueueWhole(ctx) }, false},
 		{func() error { return nil }, false},
-		{func() error { return rdb.Del(ctx, "outreach:"+ns+":queue-whole").Err() }, true}, // Redis emptied
+		{func() error { return rdb.Del(ctx, mark).Err() }, true}, // Redis emptied
+		{func() error { return client.MarkQueueWhole(ctx) }, false},
+		// A failover: the replica promoted has the mark, set by the old
+		// master, but maybe not the last tasks queued there.
+		{func() error { return rdb.Set(ctx, mark, "run-id-of-the-old-master", 0).Err() }, true},
+		{func() error { return client.MarkQueueWhole(ctx) }, false},
 	}
 	for i, st := range steps {
 		if err := st.do(); err != nil {

@@ -129,20 +129,28 @@ func (c *Client) enqueueOnce(ctx context.Context, task *asynq.Task) error {
 // contact was handed to it. It vanishes with the rest when Redis loses its
 // data (a restart without persistence, a flush, a failover to an empty
 // replica), which is how the outbox sweep knows to queue them all again.
-func (c *Client) wholeKey() string { return "outreach:" + c.queue + ":queue-whole" }
+// Its {queue} hash tag is asynq's: on a Redis Cluster it lives in the
+// queue's hash slot, so on the node that would lose the queue's tasks.
+// It holds the server's run ID (see serverID): a failover to a replica
+// keeps the mark but may lose the last tasks queued on the old master.
+func (c *Client) wholeKey() string { return "outreach:{" + c.queue + "}:queue-whole" }
 
-// QueueLost reports whether the mark of a whole queue is missing.
+// QueueLost reports whether the mark of a whole queue is missing, or was
+// set by another Redis server than the one holding the queue now.
 func (c *Client) QueueLost(ctx context.Context) (bool, error) {
-	n, err := c.rdb.Exists(ctx, c.wholeKey()).Result()
+	mark, err := c.rdb.Get(ctx, c.wholeKey()).Result()
+	if errors.Is(err, redis.Nil) {
+		return true, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("check queue mark: %w", err)
 	}
-	return n == 0, nil
+	return mark != c.serverID(ctx), nil
 }
 
 // MarkQueueWhole sets the mark of a whole queue.
 func (c *Client) MarkQueueWhole(ctx context.Context) error {
-	if err := c.rdb.Set(ctx, c.wholeKey(), time.Now().UTC().Format(time.RFC3339), 0).Err(); err != nil {
+	if err := c.rdb.Set(ctx, c.wholeKey(), c.serverID(ctx), 0).Err(); err != nil {
 		return fmt.Errorf("mark queue whole: %w", err)
 	}
 	return nil

@@ -33,17 +33,26 @@ type ContactSender interface {
 	ReconcileOutbox(ctx context.Context) (outreach.OutboxSwept, error)
 }
 
+// DefaultShutdownTimeout is how long Shutdown lets the tasks in flight
+// finish before it puts them back in the queue, unless configured.
+const DefaultShutdownTimeout = 20 * time.Second
+
 // WorkerConfig sets up a worker process.
 type WorkerConfig struct {
-	Queue           string // "" means DefaultQueue
-	Concurrency     int    // 0 means 10
-	ShutdownTimeout time.Duration
+	Queue           string        // "" means DefaultQueue
+	Concurrency     int           // 0 means 10
+	ShutdownTimeout time.Duration // 0 means DefaultShutdownTimeout
 	// SweepEvery is the period of the outbox sweep (0 means 5 s).
 	SweepEvery time.Duration
 	// RetryBase is the first retry delay after a transient provider error,
 	// doubling with each retry up to an hour (0 means 10 s).
 	RetryBase time.Duration
 	Logger    *slog.Logger
+	// Observer, when set, is told how long each task ran.
+	Observer TaskObserver
+	// Retention, when set, runs once a day (TypeRetention), scheduled by
+	// the outbox sweep of whichever worker comes first.
+	Retention Retainer
 }
 
 // Worker runs queued tasks and sweeps the outbox.
@@ -55,6 +64,7 @@ type Worker struct {
 	log        *slog.Logger
 	stopSweep  context.CancelFunc
 	swept      chan struct{}
+	retention  *retentionSchedule // nil: no retention runs
 }
 
 // NewWorker builds a worker that sends SMS through sender.
@@ -66,7 +76,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, sender ContactSender
 		cfg.Concurrency = 10
 	}
 	if cfg.ShutdownTimeout == 0 {
-		cfg.ShutdownTimeout = 20 * time.Second
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	if cfg.SweepEvery == 0 {
 		cfg.SweepEvery = 5 * time.Second
@@ -94,12 +104,19 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, sender ContactSender
 		}),
 	})
 	mux := asynq.NewServeMux()
+	if cfg.Observer != nil {
+		mux.Use(observeTasks(cfg.Observer))
+	}
 	mux.HandleFunc(TypeSendSMS, contactTask(sender.SendContact, sender.AbandonContact))
 	mux.HandleFunc(TypeRemindSMS, contactTask(sender.RemindContact, sender.AbandonReminder))
 	mux.HandleFunc(TypeScreeningSMS, messageTask(sender.SendScreeningMessage, sender.AbandonScreeningMessage))
 	mux.HandleFunc(TypeScreeningTimer, screeningTimerTask(sender))
 	mux.HandleFunc(TypeCounsellorSMS, messageTask(sender.SendCounsellorMessage, sender.AbandonCounsellorMessage))
-	return &Worker{server: server, mux: mux, sender: sender, sweepEvery: cfg.SweepEvery, log: log}
+	var retention *retentionSchedule
+	if cfg.Retention != nil {
+		retention = registerRetention(mux, rdb, cfg.Queue, cfg.Retention, log)
+	}
+	return &Worker{server: server, mux: mux, sender: sender, sweepEvery: cfg.SweepEvery, log: log, retention: retention}
 }
 
 // contactTask is the handler of a task about one contact: send runs it;
@@ -166,6 +183,7 @@ func (w *Worker) sweep(ctx context.Context) {
 		if _, err := w.sender.ReconcileOutbox(ctx); err != nil && ctx.Err() == nil {
 			w.log.Warn("outbox sweep failed; next one in a moment", "err", err)
 		}
+		w.retention.schedule(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return

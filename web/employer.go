@@ -33,6 +33,9 @@ func (s *Server) registerEmployer(public *echo.Group) {
 	public.POST("/employeur/:token/candidats/:contact", s.employerStatus)
 }
 
+// badEmployerLink is what a link that opens nothing says.
+const badEmployerLink = "Ce lien n'est pas valide : vérifiez qu'il est complet, ou demandez-en un nouveau à votre conseiller."
+
 // employerOffer checks the link's token: a tampered one is a 404 page, an
 // expired one a 410 page, each saying what to do.
 func (s *Server) employerOffer(c echo.Context) (int64, error) {
@@ -42,8 +45,7 @@ func (s *Server) employerOffer(c echo.Context) (int64, error) {
 		return 0, echo.NewHTTPError(http.StatusGone,
 			"Ce lien a expiré. Demandez un nouveau lien au conseiller qui vous l'a envoyé.")
 	case err != nil:
-		return 0, echo.NewHTTPError(http.StatusNotFound,
-			"Ce lien n'est pas valide : vérifiez qu'il est complet, ou demandez-en un nouveau à votre conseiller.")
+		return 0, echo.NewHTTPError(http.StatusNotFound, badEmployerLink)
 	}
 	return offerID, nil
 }
@@ -56,7 +58,17 @@ func (s *Server) employerPage(c echo.Context) error {
 		return err
 	}
 	list, err := s.svc.EmployerShortlist(c.Request().Context(), offerID)
+	if errors.Is(err, outreach.ErrNotFound) { // signed for an offer that is gone
+		return echo.NewHTTPError(http.StatusNotFound, badEmployerLink)
+	}
 	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(list.Candidates))
+	for i, k := range list.Candidates {
+		ids[i] = k.CandidateID
+	}
+	if err := s.auditEmployer(c, offerID, ids); err != nil {
 		return err
 	}
 	token := randomState()

@@ -71,9 +71,14 @@ func (s *Server) inboxPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "inbox", p)
 }
 
+// inbox reads the replies the viewer sees, and records that they are
+// shown.
 func (s *Server) inbox(c echo.Context) (inboxView, error) {
 	items, err := s.svc.InboxOf(c.Request().Context(), viewer(c), inboxLimit)
 	if err != nil {
+		return inboxView{}, err
+	}
+	if err := s.audit(c, inboxCandidates(items)); err != nil {
 		return inboxView{}, err
 	}
 	v := inboxView{Items: items}
@@ -95,6 +100,11 @@ func (s *Server) inboxEvents(c echo.Context) error {
 	}
 	events, err := s.hub.Subscribe(ctx, ids...)
 	if err != nil {
+		return err
+	}
+	// Its events carry ids only (the page then fetches the list, recorded
+	// then): the connection is recorded, naming nobody.
+	if err := s.audit(c, nil); err != nil {
 		return err
 	}
 	live.WriteEvents(ctx, c.Response(), events)
@@ -180,6 +190,8 @@ var fieldMessages = map[string]string{
 	"body":     "Le SMS n'est pas parti : il doit contenir du texte et tenir en 2 SMS (306 caractères au plus), et le numéro ne doit pas s'être désinscrit.",
 	"interest": "Choisissez « intéressé(e) », « pas intéressé(e) » ou « à préciser ».",
 	"reason":   "Indiquez pourquoi vous allez contre la proposition par défaut.",
+	// The employer never receives the data of a job seeker who did not say yes.
+	"candidate_id": "Seul un candidat qui a répondu OUI peut être proposé à l'employeur.",
 }
 
 func frenchInvalid(e *outreach.ValidationError) string {

@@ -183,7 +183,7 @@ func (s *Server) createOffer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("offer created", "offer_id", o.ID, "counsellor_id", o.CounsellorID)
+	s.log.InfoContext(c.Request().Context(), "offer created", "offer_id", o.ID, "counsellor_id", o.CounsellorID)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/offres/%d?cree=1", o.ID))
 }
 

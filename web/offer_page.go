@@ -138,6 +138,13 @@ func (s *Server) offerView(c echo.Context, o outreach.Offer, owner outreach.Coun
 	if err != nil {
 		return v, err
 	}
+	ids := make([]int64, len(matches))
+	for i, m := range matches {
+		ids[i] = m.CandidateID
+	}
+	if err := s.audit(c, ids); err != nil {
+		return v, err
+	}
 	for _, m := range matches {
 		mv := matchView{CandidateID: m.CandidateID, FirstName: m.FirstName, Score: frenchNumber(m.Score, 1),
 			Distance: frenchNumber(m.DistanceKM, 1) + " km", Excluded: slices.Contains(excluded, m.CandidateID)}
@@ -197,7 +204,7 @@ func (s *Server) launchOutreach(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.log.Info("outreach launched from the web", "offer_id", o.ID, "queued", res.Queued, "excluded", len(excluded))
+	s.log.InfoContext(c.Request().Context(), "outreach launched from the web", "offer_id", o.ID, "queued", res.Queued, "excluded", len(excluded))
 	if res.Queued == 0 {
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/offres/%d?personne=1", o.ID))
 	}

@@ -87,7 +87,7 @@ func (s *Server) jobTitles(c echo.Context) error {
 	var invalid *outreach.ValidationError
 	if errors.As(err, &invalid) {
 		return c.JSON(http.StatusBadRequest, map[string]any{"error": map[string]string{
-			"message": "Recherche trop longue : 200 caractères au plus.", "field": invalid.Field}})
+			"message": "Recherche refusée : du texte, 200 caractères au plus.", "field": invalid.Field}})
 	}
 	if err != nil {
 		return err

@@ -24,5 +24,8 @@ func (s *Server) personPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(c, []int64{id}); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "person", page{Title: "Conversation", Nav: "boite", Data: thread})
 }

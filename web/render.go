@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net"
 	"net/http"
 	"path"
 	"strings"
@@ -145,17 +146,22 @@ func (s *Server) wrapErrors(e *echo.Echo) {
 		}
 		status, msg := http.StatusInternalServerError, "Une erreur est survenue. Réessayez dans un instant."
 		var he *echo.HTTPError
-		if errors.As(err, &he) {
+		switch {
+		case errors.As(err, &he):
 			status, msg = he.Code, fmt.Sprint(he.Message)
-		} else {
-			s.log.Error("web page failed", "path", c.Path(), "err", err)
+		case errors.Is(err, outreach.ErrUnavailable), errors.As(err, new(net.Error)):
+			// The database or Redis is down or restarting.
+			s.log.WarnContext(c.Request().Context(), "web page: a service is unavailable", "path", c.Path(), "err", err)
+			status, msg = http.StatusServiceUnavailable, "Le service est momentanément indisponible. Réessayez dans un instant."
+		default:
+			s.log.ErrorContext(c.Request().Context(), "web page failed", "path", c.Path(), "err", err)
 		}
 		if strings.Contains(c.Request().Header.Get("Accept"), "application/json") {
 			_ = c.JSON(status, map[string]any{"error": map[string]string{"message": msg}})
 			return
 		}
 		if rerr := s.renderError(c, status, statusTitle(status), msg); rerr != nil {
-			s.log.Error("render error page", "err", rerr)
+			s.log.ErrorContext(c.Request().Context(), "render error page", "err", rerr)
 		}
 	}
 }

@@ -64,11 +64,11 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static))))
 
 	s.wrapErrors(e)
-	public := e.Group("", markPage, securityHeaders, sameOrigin)
+	public := e.Group("", markPage, limitForm, securityHeaders, sameOrigin)
 	public.GET("/connexion", s.signInPage)
 	public.POST("/connexion", s.signIn)
 
-	app := e.Group("", markPage, securityHeaders, sameOrigin, s.requireSession, s.requireCSRF)
+	app := e.Group("", markPage, limitForm, securityHeaders, sameOrigin, s.requireSession, s.requireCSRF)
 	app.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/boite") })
 	app.POST("/deconnexion", s.signOut)
 	s.registerApp(app)

@@ -65,7 +65,9 @@ func (s *Server) shortlistView(c echo.Context, o outreach.Offer) (shortlistView,
 		return shortlistView{}, err
 	}
 	v := shortlistView{Offer: o, List: list, Employer: map[int64]outreach.EmployerStatusChange{}}
+	ids := make([]int64, 0, len(list.Contacts))
 	for _, k := range list.Contacts {
+		ids = append(ids, k.CandidateID)
 		switch {
 		case k.ReferredAt != nil:
 			v.Referred++
@@ -79,6 +81,9 @@ func (s *Server) shortlistView(c echo.Context, o outreach.Offer) (shortlistView,
 	}
 	for _, ch := range changes { // oldest first: the latest stays
 		v.Employer[ch.ContactID] = ch
+	}
+	if err := s.audit(c, ids); err != nil {
+		return shortlistView{}, err
 	}
 	if v.Referred > 0 {
 		token, expires, err := s.svc.EmployerLink(ctx, viewer(c), o.ID)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,7 +61,7 @@ func (s *Server) signIn(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.log.Info("signed in", "counsellor_id", acc.ID)
+	s.log.InfoContext(c.Request().Context(), "signed in", "counsellor_id", acc.ID)
 	s.setCookie(c, signInCookie, "", time.Time{}, -1)
 	s.setCookie(c, sessionCookie, token, sess.ExpiresAt, int(time.Until(sess.ExpiresAt).Seconds()))
 	return c.Redirect(http.StatusSeeOther, f.Next)
@@ -75,9 +76,12 @@ func (s *Server) signOut(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/connexion")
 }
 
-// safeNext keeps a redirect after sign-in on this site.
+// safeNext keeps a redirect after sign-in on this site. Browsers drop
+// tabs and line breaks from a URL ("/\t/evil.example" is "//evil.example")
+// and read a backslash as a slash: a path with either goes to the inbox.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") || next == "/connexion" {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") || next == "/connexion" ||
+		strings.ContainsFunc(next, unicode.IsControl) {
 		return "/boite"
 	}
 	return next

@@ -38,7 +38,7 @@ const Timeout = 10 * time.Second
 // Replies is the use case the webhooks drive.
 type Replies interface {
 	HandleInbound(ctx context.Context, in outreach.Inbound) (outreach.InboundOutcome, error)
-	HandleStatus(ctx context.Context, r outreach.StatusReport) (bool, error)
+	HandleStatus(ctx context.Context, r outreach.StatusReport) (outreach.StatusOutcome, error)
 }
 
 // Handler serves the Twilio webhooks.
@@ -48,6 +48,7 @@ type Handler struct {
 	publicURL string
 	timeout   time.Duration
 	log       *slog.Logger
+	observer  Observer
 }
 
 // New returns a Handler verifying signatures with the auth token against
@@ -59,6 +60,7 @@ func New(replies Replies, authToken, publicURL string, log *slog.Logger) *Handle
 		publicURL: strings.TrimRight(publicURL, "/"),
 		timeout:   Timeout,
 		log:       log.With("component", "webhooks"),
+		observer:  noObserver{},
 	}
 }
 
@@ -68,8 +70,8 @@ func (h *Handler) SetTimeout(d time.Duration) { h.timeout = d }
 
 // Register mounts the webhooks on e.
 func (h *Handler) Register(e *echo.Echo) {
-	e.POST(InboundPath, h.inbound, h.deadline, h.verify)
-	e.POST(StatusPath, h.status, h.deadline, h.verify)
+	e.POST(InboundPath, h.inbound, h.observe(KindInbound), h.deadline, h.verify)
+	e.POST(StatusPath, h.status, h.observe(KindStatus), h.deadline, h.verify)
 }
 
 // deadline gives the request's context the handler's timeout: a statement
@@ -101,7 +103,7 @@ func (h *Handler) verify(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		url := h.publicURL + req.URL.RequestURI()
 		if !h.validator.Validate(url, params, req.Header.Get("X-Twilio-Signature")) {
-			h.log.Warn("webhook refused: bad signature", "path", req.URL.Path)
+			h.log.WarnContext(req.Context(), "webhook refused: bad signature", "path", req.URL.Path)
 			return c.String(http.StatusForbidden, "invalid Twilio signature")
 		}
 		return next(c)
@@ -126,8 +128,11 @@ func (h *Handler) inbound(c echo.Context) error {
 	out, err := h.replies.HandleInbound(c.Request().Context(), in)
 	if err != nil {
 		// 503 makes Twilio retry; nothing was committed.
-		h.log.Error("inbound sms not handled", "err", err, "phone", outreach.MaskPhone(in.From))
+		h.log.ErrorContext(c.Request().Context(), "inbound sms not handled", "err", err, "phone", outreach.MaskPhone(in.From))
 		return c.String(http.StatusServiceUnavailable, "temporarily unavailable")
+	}
+	if out.Duplicate {
+		markDuplicate(c)
 	}
 	return twiml(c, out.Reply)
 }
@@ -148,9 +153,13 @@ func (h *Handler) status(c echo.Context) error {
 		}
 		r.ErrorCode = n
 	}
-	if _, err := h.replies.HandleStatus(c.Request().Context(), r); err != nil {
-		h.log.Error("status callback not handled", "err", err, "sid", r.MessageSID)
+	out, err := h.replies.HandleStatus(c.Request().Context(), r)
+	if err != nil {
+		h.log.ErrorContext(c.Request().Context(), "status callback not handled", "err", err, "sid", r.MessageSID)
 		return c.String(http.StatusServiceUnavailable, "temporarily unavailable")
+	}
+	if out.Duplicate {
+		markDuplicate(c)
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -22,7 +22,7 @@ const adminUser = "admin"
 // pause or delete them. It reads the service's own Redis client (which
 // the stack closes) and refuses cross-site writes, since browsers replay
 // Basic credentials on their own.
-func mountQueueMonitor(e *echo.Echo, rdb *redis.Client, apiToken string) {
+func mountQueueMonitor(e *echo.Echo, rdb redis.UniversalClient, apiToken string) {
 	mon := asynqmon.New(asynqmon.Options{
 		RootPath:     adminQueuesPath,
 		RedisConnOpt: sharedRedis{rdb},
@@ -37,7 +37,7 @@ func mountQueueMonitor(e *echo.Echo, rdb *redis.Client, apiToken string) {
 // sharedRedis hands an existing client to asynq, which opens no
 // connection pool of its own. asynqmon would close it on Close, which
 // is never called: the client belongs to the stack.
-type sharedRedis struct{ client *redis.Client }
+type sharedRedis struct{ client redis.UniversalClient }
 
 // MakeRedisClient implements asynq.RedisConnOpt.
 func (r sharedRedis) MakeRedisClient() any { return r.client }

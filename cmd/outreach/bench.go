@@ -134,7 +134,7 @@ type bench struct {
 	out         io.Writer
 	name        string // database name
 	pool        *pgxpool.Pool
-	rdb         *redis.Client
+	rdb         redis.UniversalClient
 	store       *postgres.Store
 	svc         *outreach.Service
 	communes    []refdata.Commune
@@ -163,7 +163,7 @@ func openBench(ctx context.Context, cfg Config, opts benchOptions, out io.Writer
 	if b.pool, version, err = openBenchDatabase(ctx, dbURL); err != nil {
 		return nil, err
 	}
-	if b.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
+	if b.rdb, err = openRedis(ctx, cfg); err != nil {
 		return nil, err
 	}
 	b.store = postgres.NewStore(b.pool)

@@ -88,7 +88,7 @@ func runBenchSend(ctx context.Context, cfg Config, args []string, out io.Writer)
 		return err
 	}
 	defer pool.Close()
-	rdb, err := openRedis(ctx, cfg.RedisURL)
+	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
 		return err
 	}

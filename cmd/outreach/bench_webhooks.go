@@ -93,7 +93,7 @@ func runBenchWebhooks(ctx context.Context, cfg Config, args []string, out io.Wri
 		return err
 	}
 	defer pool.Close()
-	rdb, err := openRedis(ctx, cfg.RedisURL)
+	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,23 @@ type Config struct {
 	PublicURL        string // PUBLIC_URL: externally visible base URL
 	APIToken         string // API_TOKEN: Bearer token of /api/v1
 
+	// METRICS_TOKEN (optional): Bearer token of /metrics, API_TOKEN when
+	// unset. METRICS_ADDR (optional): where the worker serves /healthz,
+	// /readyz and /metrics.
+	MetricsToken string
+	MetricsAddr  string
+
+	// DatabaseReplicaURL (DATABASE_REPLICA_URL, optional) is a read replica
+	// serving the matcher's read-heavy queries (see postgres.WithReplica).
+	DatabaseReplicaURL string
+	// Redis Sentinel or Cluster instead of REDIS_URL's host (see redis.go):
+	// REDIS_SENTINEL_ADDRS, REDIS_SENTINEL_MASTER, REDIS_SENTINEL_PASSWORD,
+	// REDIS_CLUSTER_ADDRS.
+	RedisSentinelAddrs    []string
+	RedisSentinelMaster   string
+	RedisSentinelPassword string
+	RedisClusterAddrs     []string
+
 	TwilioAccountSID          string // TWILIO_ACCOUNT_SID
 	TwilioAuthToken           string // TWILIO_AUTH_TOKEN
 	TwilioFrom                string // TWILIO_FROM
@@ -61,6 +78,9 @@ type Config struct {
 	// set by the load balancer in front.
 	TrustProxy           bool
 	ScreeningExpireAfter time.Duration
+	// RetentionAfter (RETENTION_AFTER, 180d, or off: 0) is how long after
+	// an offer's campaign closed its SMS texts and numbers are purged.
+	RetentionAfter time.Duration
 
 	// SMSTemplatesFile (SMS_TEMPLATES) is a JSON file of the SMS texts per
 	// agency (docs/sms-templates.example.json), read into SMSTemplates;
@@ -108,6 +128,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("DATABASE_URL: must be a postgres:// URL")
 	}
+	if c.DatabaseReplicaURL = get("DATABASE_REPLICA_URL", ""); c.DatabaseReplicaURL != "" {
+		if u, err := url.Parse(c.DatabaseReplicaURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("DATABASE_REPLICA_URL: must be a postgres:// URL")
+		}
+	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		bad("REDIS_URL: must be a redis:// or rediss:// URL")
 	}
@@ -124,9 +149,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad("QUIET_HOURS: %v", err)
 	}
 	c.checkTwilio(get("TWILIO_API_URL", ""), bad)
+	c.loadRedis(get, bad)
 	c.loadSending(get, bad)
 	c.loadFollowUp(get, bad)
 	c.loadScreening(get, bad)
+	c.loadRetention(get, bad)
+	c.loadMetrics(get, bad)
 	switch get("TRUST_PROXY", "false") {
 	case "true":
 		c.TrustProxy = true
@@ -160,6 +188,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 
 func (c *Config) checkTwilio(apiURL string, bad func(string, ...any)) {
 	c.Simulator = c.TwilioAccountSID == "" && c.TwilioAuthToken == ""
+	// Only a URL that was set is reported: one derived from a bad
+	// PUBLIC_URL would name a variable nobody set.
+	derived := apiURL == ""
 	if c.Simulator {
 		// The simulator signs its webhooks with a token derived from the
 		// API token, so that nobody can forge them without it.
@@ -184,7 +215,7 @@ func (c *Config) checkTwilio(apiURL string, bad func(string, ...any)) {
 	if apiURL == "" {
 		apiURL = "https://api.twilio.com"
 	}
-	if u, err := url.Parse(apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(apiURL); !derived && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		bad("TWILIO_API_URL: %q is not an absolute http(s) URL", apiURL)
 	}
 	c.TwilioAPIURL = strings.TrimRight(apiURL, "/")
@@ -252,10 +283,18 @@ func (c Config) String() string {
 	if c.ScreeningRemindAfter > 0 {
 		screeningReminder = c.ScreeningRemindAfter.String()
 	}
-	return fmt.Sprintf("database=%s redis=%s http=%s public=%s api_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s sms_templates=%s follow_up=%s campaign_window=%s screening_remind_after=%s screening_expire_after=%s",
-		redactURL(c.DatabaseURL), redactURL(c.RedisURL), c.HTTPAddr, c.PublicURL, mask(c.APIToken), mode,
+	replica, retention := "(unset)", "off"
+	if c.DatabaseReplicaURL != "" {
+		replica = redactURL(c.DatabaseReplicaURL)
+	}
+	if c.RetentionAfter > 0 {
+		retention = c.RetentionAfter.String()
+	}
+	return fmt.Sprintf("database=%s replica=%s redis=%s http=%s public=%s api_token=%s metrics_addr=%s metrics_token=%s sms=%s twilio_api=%s account=%s auth_token=%s quiet_hours=%s tz=%s queue=%s sms_templates=%s follow_up=%s campaign_window=%s screening_remind_after=%s screening_expire_after=%s retention_after=%s",
+		redactURL(c.DatabaseURL), replica, c.redisString(), c.HTTPAddr, c.PublicURL, mask(c.APIToken),
+		cmp.Or(c.MetricsAddr, "(unset)"), mask(c.MetricsToken), mode,
 		c.TwilioAPIURL, c.TwilioAccountSID, mask(c.TwilioAuthToken), c.QuietHours, c.Timezone, c.QueueName, templates,
-		followUp, c.CampaignWindow, screeningReminder, c.ScreeningExpireAfter)
+		followUp, c.CampaignWindow, screeningReminder, c.ScreeningExpireAfter, retention)
 }
 
 func redactURL(raw string) string {

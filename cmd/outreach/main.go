@@ -25,6 +25,9 @@ commands:
   counsellor  counsellor add --email E --name N --agency A [--admin] < password: a web app account
   simulator   run the Twilio-compatible simulator on its own
   demo        run the whole loop on this machine and print what happened
+  probe       probe [URL]: exit 0 if URL (default: /readyz on HTTP_ADDR) answers 2xx, for container healthchecks
+  erase       erase --candidate EXTERNAL_ID: remove a job seeker's personal data everywhere
+  audit       audit --candidate EXTERNAL_ID (or --id ID): who saw or exported a job seeker's data
   bench       bench match: time shortlists against a national population;
               bench send: a campaign through the worker and the simulator;
               bench webhooks: Twilio's webhooks against the API, next to pgbench
@@ -83,6 +86,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDemo(ctx, cfg, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, cfg, args[1:], stdout)
+	case "probe":
+		return runProbe(ctx, cfg, args[1:], stdout)
+	case "erase":
+		return runErase(ctx, cfg, args[1:], stdout, log)
+	case "audit":
+		return runAudit(ctx, cfg, args[1:], stdout, log)
 	}
 	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
 }
@@ -90,5 +99,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(newLogHandler(w, l))
 }

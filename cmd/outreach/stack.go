@@ -35,27 +35,38 @@ type stack struct {
 	cfg    Config
 	log    *slog.Logger
 	pool   *pgxpool.Pool
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	svc    *outreach.Service
 	sim    *simulator.Server
 	http   *http.Server
 	echo   *echo.Echo // the router, kept for tests to list its routes
 	worker *queue.Worker
 	done   chan error
+	// replica is DATABASE_REPLICA_URL's pool (serve only), or nil.
+	replica *pgxpool.Pool
 	// stopIndex ends the loading of the candidate index, if it runs.
 	stopIndex context.CancelFunc
 	// stopBatching ends the statement batching, after HTTP and the worker.
 	stopBatching context.CancelFunc
+	// obs is the process's metrics and readiness (observability.go);
+	// metricsHTTP serves them on METRICS_ADDR (metricsAddr) in a worker.
+	obs         *observability
+	metricsHTTP *http.Server
+	metricsAddr string
 }
 
 type stackOptions struct {
 	serve    bool
 	work     bool
 	listener net.Listener // for serve; nil: listen on cfg.HTTPAddr
+	log      *slog.Logger // replaces startStack's (tests reading the logs)
 	now      func() time.Time
 }
 
 func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOptions) (_ *stack, err error) {
+	if opts.log != nil {
+		log = opts.log
+	}
 	s := &stack{cfg: cfg, log: log, done: make(chan error, 1)}
 	defer func() {
 		if err != nil {
@@ -70,10 +81,18 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 	} else if pending > 0 {
 		return nil, fmt.Errorf("%d migration(s) pending: run 'outreach migrate' first", pending)
 	}
-	if s.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
+	if s.rdb, err = openRedis(ctx, cfg); err != nil {
 		return nil, err
 	}
-	store := postgres.NewStore(s.pool)
+	if opts.serve && cfg.DatabaseReplicaURL != "" {
+		if s.replica, err = openPostgres(ctx, cfg.DatabaseReplicaURL, cfg.DatabaseMaxConns); err != nil {
+			return nil, fmt.Errorf("replica: %w", err)
+		}
+	}
+	if s.obs, err = newObservability(cfg, log, s.pool, s.rdb); err != nil {
+		return nil, err
+	}
+	store := postgres.NewStore(s.pool, postgres.WithReplica(s.replica))
 	hub := live.NewHub(s.rdb, cfg.QueueName)
 	var sender outreach.Sender
 	if opts.work {
@@ -93,11 +112,14 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		FollowUpAfter:     cfg.FollowUpAfter,
 		CampaignWindow:    cfg.CampaignWindow,
 		Screening:         outreach.ScreeningConfig{RemindAfter: cfg.ScreeningRemindAfter, ExpireAfter: cfg.ScreeningExpireAfter},
+		RetentionAfter:    cfg.RetentionAfter,
 		Now:               opts.now,
 		// The service reads 0 as its default and a negative value as no cap.
 		MaxOfferSMSPer7Days: cmp.Or(cfg.MaxSMSPer7, -1),
 		Logger:              log,
 	})
+	s.svc.UseObserver(s.obs.metrics)
+	s.svc.UseTaskCanceller(queue.NewClient(s.rdb, cfg.QueueName)) // erasure removes queued tasks
 	if cfg.APIToken != "" {
 		links, err := outreach.NewEmployerLinks([]byte(deriveSecret(cfg.APIToken, "employer links")))
 		if err != nil {
@@ -106,7 +128,8 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 		s.svc.UseEmployerLinks(links)
 	}
 	if opts.serve && cfg.MatchIndex {
-		s.loadIndex(ctx, postgres.NewLiveIndex(s.pool, log))
+		// On the replica, if any: see postgres.WithReplica.
+		s.loadIndex(ctx, postgres.NewLiveIndex(cmp.Or(s.replica, s.pool), log))
 	}
 	// Statements of concurrent webhooks and sends share transactions (see
 	// postgres.Store.StartBatching); stopped after HTTP and the worker.
@@ -122,9 +145,15 @@ func startStack(ctx context.Context, cfg Config, log *slog.Logger, opts stackOpt
 	if opts.work {
 		s.svc.UsePacer(ratelimit.New(s.rdb, rateKey(cfg), cfg.SMSRate, 1))
 		s.worker = queue.NewWorker(s.rdb, queue.WorkerConfig{Queue: cfg.QueueName, Concurrency: cfg.WorkerConcurrency,
-			SweepEvery: cfg.SweepEvery, RetryBase: cfg.RetryBase, Logger: log}, s.svc)
+			SweepEvery: cfg.SweepEvery, RetryBase: cfg.RetryBase, Logger: log, Observer: s.obs.metrics,
+			Retention: retainer(cfg, s.svc)}, s.svc)
 		if err := s.worker.Start(); err != nil {
 			return nil, err
+		}
+		if cfg.MetricsAddr != "" {
+			if err := s.startMetricsHTTP(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return s, nil
@@ -153,9 +182,12 @@ func (s *stack) startHTTP(hub *live.Hub, signIn *accounts.Service, ln net.Listen
 	if s.cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	e.Use(middleware.Recover(), middleware.RequestID(), accessLog(s.log))
+	e.Use(s.obs.httpMetrics(e), middleware.Recover(), requestID(), accessLog(s.log))
 	api.New(s.svc, s.cfg.APIToken, s.log).Register(e)
-	webhooks.New(s.svc, s.cfg.TwilioAuthToken, s.cfg.PublicURL, s.log).Register(e)
+	hooks := webhooks.New(s.svc, s.cfg.TwilioAuthToken, s.cfg.PublicURL, s.log)
+	hooks.UseObserver(s.obs.metrics)
+	hooks.Register(e)
+	s.obs.register(e)
 	mountQueueMonitor(e, s.rdb, s.cfg.APIToken)
 	web.New(s.svc, signIn, hub, web.Config{SecureCookies: strings.HasPrefix(s.cfg.PublicURL, "https://"),
 		PublicURL: s.cfg.PublicURL, Logger: s.log}).Register(e)
@@ -181,6 +213,9 @@ func (s *stack) startHTTP(hub *live.Hub, signIn *accounts.Service, ln net.Listen
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	// Shutdown waits for requests to end, and a live inbox stream never
+	// does: end them when it starts.
+	s.http.RegisterOnShutdown(hub.EndStreams)
 	go func() {
 		if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			s.done <- fmt.Errorf("http server: %w", err)
@@ -208,6 +243,7 @@ func (s *stack) close() {
 	if s.worker != nil {
 		s.worker.Shutdown()
 	}
+	s.stopMetricsHTTP()
 	if s.stopBatching != nil {
 		s.stopBatching()
 	}
@@ -216,6 +252,9 @@ func (s *stack) close() {
 	}
 	if s.pool != nil {
 		s.pool.Close()
+	}
+	if s.replica != nil {
+		s.replica.Close()
 	}
 }
 
@@ -250,21 +289,6 @@ func openPostgres(ctx context.Context, url string, maxConns int) (*pgxpool.Pool,
 		return nil, fmt.Errorf("postgres at %s: %w", redactURL(url), err)
 	}
 	return pool, nil
-}
-
-func openRedis(ctx context.Context, url string) (*redis.Client, error) {
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("redis url: %w", err)
-	}
-	rdb := redis.NewClient(opts)
-	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(pingCtx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis at %s: %w", redactURL(url), err)
-	}
-	return rdb, nil
 }
 
 // accessLog logs one line per request: the route pattern rather than the
