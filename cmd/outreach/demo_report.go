@@ -61,6 +61,7 @@ func (d *demoRun) report(ctx context.Context, offer offerResponse, counsellor ou
 		d.cfg.PublicURL, counsellor.Email, demoPassword)
 	d.print("Employer's page (signed link, 14 days): %s", d.employerLink)
 	d.print("API: %s/api/v1 (Authorization: Bearer %s)", d.cfg.PublicURL, d.cfg.APIToken)
+	d.print("Operations: %s/readyz, %s/metrics (same Bearer token); who saw a job seeker's data: DATABASE_URL=%s outreach audit --candidate FT-DEMO-...", d.cfg.PublicURL, d.cfg.PublicURL, redactURL(d.cfg.DatabaseURL))
 	return nil
 }
 
