@@ -193,9 +193,7 @@ var counsellorMessages = messageOutbox{
 // AbandonCounsellorMessage marks failed an answer whose sending kept
 // failing transiently until the queue gave up; the thread shows it failed.
 func (s *Service) AbandonCounsellorMessage(ctx context.Context, id int64, cause error) error {
-	s.log.Warn("answer abandoned after retries", "message_id", id, "err", cause)
-	s.obs.SMSSend(SMSAnswer, SendAbandoned, 0)
-	return s.store.RecordCounsellorMessageFailed(ctx, id)
+	return s.abandonFromOutbox(ctx, counsellorMessages, id, cause)
 }
 
 // AnswersSwept reports what one sweep of the counsellors' answers did.

@@ -107,6 +107,14 @@ type messageOutbox struct {
 	sent    func(s Store, ctx context.Context, id int64, sid string, at time.Time) error
 }
 
+// abandonFromOutbox marks failed message id of outbox o, whose sending
+// kept failing transiently until the queue gave up.
+func (s *Service) abandonFromOutbox(ctx context.Context, o messageOutbox, id int64, cause error) error {
+	s.log.WarnContext(ctx, o.what+" abandoned after retries", "message_id", id, "err", cause)
+	s.obs.SMSSend(o.kind, SendAbandoned, 0)
+	return o.failed(s.store, ctx, id)
+}
+
 // sendFromOutbox sends message id of outbox o. It is safe to call more
 // than once for the same message: only the call that claims it sends, and
 // the claim skips a message no longer due. Quiet hours hold it (a

@@ -36,9 +36,7 @@ var screeningMessages = messageOutbox{
 // kept failing transiently until the queue gave up. Its conversation
 // stays where it is, and expires unless the candidate writes.
 func (s *Service) AbandonScreeningMessage(ctx context.Context, id int64, cause error) error {
-	s.log.Warn("screening sms abandoned after retries", "message_id", id, "err", cause)
-	s.obs.SMSSend(SMSScreening, SendAbandoned, 0)
-	return s.store.RecordScreeningMessageFailed(ctx, id)
+	return s.abandonFromOutbox(ctx, screeningMessages, id, cause)
 }
 
 // ScreeningSwept reports what one sweep of the conversations did.
