@@ -89,6 +89,9 @@ func (s *Server) importOne(c echo.Context, req candidateRequest, report *importR
 	if err != nil {
 		return err
 	}
+	if err := s.ownCandidate(c, in); err != nil {
+		return err
+	}
 	_, created, err := s.svc.UpsertCandidate(c.Request().Context(), in)
 	if err != nil {
 		return err

@@ -97,6 +97,9 @@ func (s *Server) createOffer(c echo.Context) error {
 		}
 		in.Questions = &qs
 	}
+	if err := s.ownCounsellor(c, req.CounsellorID); err != nil {
+		return err
+	}
 	o, err := s.svc.CreateOffer(c.Request().Context(), in)
 	if err != nil {
 		return err

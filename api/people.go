@@ -31,6 +31,9 @@ func (s *Server) createCounsellor(c echo.Context) error {
 	if err := decodeJSON(c, maxJSONBody, &req); err != nil {
 		return err
 	}
+	if err := ownAgency(c, req.Agency); err != nil {
+		return err
+	}
 	co, err := s.svc.CreateCounsellor(c.Request().Context(), outreach.CounsellorInput(req))
 	if err != nil {
 		return err
@@ -100,6 +103,9 @@ func (s *Server) upsertCandidate(c echo.Context) error {
 	}
 	in, err := req.input()
 	if err != nil {
+		return err
+	}
+	if err := s.ownCandidate(c, in); err != nil {
 		return err
 	}
 	cand, created, err := s.svc.UpsertCandidate(c.Request().Context(), in)

@@ -23,7 +23,7 @@ func (s *Server) registerPrivacy(v1 *echo.Group) {
 // export records that the answer carries the personal data of the job
 // seekers ids, for the API token's holder.
 func (s *Server) export(c echo.Context, ids []int64) error {
-	return s.svc.RecordAccess(c.Request().Context(), outreach.Access{Actor: outreach.Actor{Kind: outreach.ActorAPI},
+	return s.svc.RecordAccess(c.Request().Context(), outreach.Access{Actor: apiActor(c),
 		Action: outreach.AccessExport, What: route(c), CandidateIDs: ids, RequestID: requestID(c)})
 }
 
@@ -84,7 +84,7 @@ func (s *Server) candidateAudit(c echo.Context) error {
 // eraseCandidate removes the job seeker's personal data everywhere.
 func (s *Server) eraseCandidate(c echo.Context) error {
 	e, err := s.svc.Erase(c.Request().Context(), c.Param("external_id"), outreach.Access{
-		Actor: outreach.Actor{Kind: outreach.ActorAPI}, What: route(c), RequestID: requestID(c)})
+		Actor: apiActor(c), What: route(c), RequestID: requestID(c)})
 	if err != nil {
 		return err
 	}

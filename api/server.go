@@ -17,6 +17,7 @@ import (
 type Server struct {
 	svc      *outreach.Service
 	apiToken string
+	clients  Clients // the agencies' API clients (scope.go); nil: API_TOKEN only
 	log      *slog.Logger
 }
 
@@ -56,15 +57,27 @@ func (s *Server) Register(e *echo.Echo) {
 	s.registerPrivacy(v1)
 }
 
-// requireToken checks the Bearer API token in constant time.
+// requireToken checks the Bearer token: API_TOKEN, compared in constant
+// time, sees every agency; an API client's token only its agency's data
+// (scope.go).
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	authorized := s.authorize(next)
 	return func(c echo.Context) error {
 		auth := c.Request().Header.Get(echo.HeaderAuthorization)
 		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.apiToken)) != 1 {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="outreach"`)
-			return apiError(http.StatusUnauthorized, "unauthorized", "a valid Bearer API token is required", "")
+		if ok && subtle.ConstantTimeCompare([]byte(token), []byte(s.apiToken)) == 1 {
+			return next(c)
 		}
-		return next(c)
+		if ok {
+			client, err := s.authenticateClient(c, token)
+			if err != nil {
+				return err
+			}
+			if client {
+				return authorized(c)
+			}
+		}
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="outreach"`)
+		return apiError(http.StatusUnauthorized, "unauthorized", "a valid Bearer API token is required", "")
 	}
 }

@@ -159,6 +159,9 @@ func (s *Server) decideShortlist(c echo.Context) error {
 	if req.Proposed == nil {
 		return &outreach.ValidationError{Field: "proposed", Message: "is required: true to propose the candidate to the employer, false not to"}
 	}
+	if err := s.ownCounsellor(c, req.CounsellorID); err != nil {
+		return err
+	}
 	k, err := s.svc.DecideShortlist(c.Request().Context(), offerID, candidateID, req.CounsellorID, *req.Proposed, req.Reason)
 	if err != nil {
 		return err
@@ -179,6 +182,9 @@ func (s *Server) refer(c echo.Context) error {
 		CounsellorID int64 `json:"counsellor_id"`
 	}
 	if err := decodeJSON(c, maxJSONBody, &req); err != nil {
+		return err
+	}
+	if err := s.ownCounsellor(c, req.CounsellorID); err != nil {
 		return err
 	}
 	ks, err := s.svc.Refer(c.Request().Context(), id, req.CounsellorID)

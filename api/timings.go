@@ -101,6 +101,9 @@ func (s *Server) timings(c echo.Context) error {
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
 		return apiError(http.StatusBadRequest, "invalid_query", "until must be after since", "until")
 	}
+	if err := s.scopeTimings(c, &f); err != nil {
+		return err
+	}
 	t, err := s.svc.Timings(c.Request().Context(), f)
 	if err != nil {
 		return err

@@ -11,9 +11,10 @@ import (
 // probed.
 
 // sees reports whether v sees what the counsellor ownerID follows or owns:
-// v is that counsellor, or administers the agency that counsellor is in.
+// v is that counsellor, or administers the agency that counsellor is in
+// (an AgencyViewer too).
 func (s *Service) sees(ctx context.Context, v Viewer, ownerID int64) (bool, error) {
-	if v.CounsellorID == 0 || ownerID == 0 {
+	if ownerID == 0 || (v.CounsellorID == 0 && !v.agencyWide) {
 		return false, nil
 	}
 	if ownerID == v.CounsellorID {

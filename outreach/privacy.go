@@ -25,7 +25,7 @@ type ActorKind string
 // Kinds of actors.
 const (
 	ActorCounsellor ActorKind = "counsellor" // signed in to the web app; Actor.ID is theirs
-	ActorAPI        ActorKind = "api"        // the agency's systems, with the API token
+	ActorAPI        ActorKind = "api"        // the agency's systems: an API client (Actor.ID), or the operator's API_TOKEN
 	ActorEmployer   ActorKind = "employer"   // an offer's employer through its signed link; Actor.ID is the offer
 	ActorSystem     ActorKind = "system"     // the service itself, or an operator on the command line
 )
@@ -33,7 +33,9 @@ const (
 // Actor is who accessed personal data.
 type Actor struct {
 	Kind ActorKind
-	ID   int64 // the counsellor, or the offer of the employer's link; 0 for the others
+	// ID is the counsellor, the offer of the employer's link, or the API
+	// client (0: the operator's API_TOKEN); 0 for the system.
+	ID int64
 }
 
 // AccessAction is what was done with personal data.
@@ -186,7 +188,9 @@ func (s *Service) RecordAccess(ctx context.Context, a Access) error {
 		if a.Actor.ID <= 0 {
 			return fmt.Errorf("record access: a %s actor needs its id", a.Actor.Kind)
 		}
-	case ActorAPI, ActorSystem:
+	case ActorAPI:
+		a.Actor.ID = max(a.Actor.ID, 0)
+	case ActorSystem:
 		a.Actor.ID = 0
 	default:
 		return fmt.Errorf("record access: unknown actor kind %q", a.Actor.Kind)

@@ -11,13 +11,25 @@ type Viewer struct {
 	CounsellorID int64
 	Agency       string
 	Admin        bool
+	// agencyWide marks an AgencyViewer: without it, a viewer with no
+	// counsellor sees nothing, whatever it claims.
+	agencyWide bool
 }
 
 // Sees reports whether v may see what the counsellor ownerID, of agency
 // ownerAgency, follows or owns.
 func (v Viewer) Sees(ownerID int64, ownerAgency string) bool {
-	return v.CounsellorID != 0 && (ownerID == v.CounsellorID || (v.Admin && ownerAgency == v.Agency))
+	if ownerID == 0 || (v.CounsellorID == 0 && !v.agencyWide) {
+		return false
+	}
+	return ownerID == v.CounsellorID || (v.Admin && v.Agency != "" && ownerAgency == v.Agency)
 }
+
+// AgencyViewer is an agency's system (an API client): an administrator of
+// the agency with no counsellor of its own, who sees what every
+// counsellor of the agency follows or owns. Only this constructor makes
+// one: a Viewer written with no counsellor sees nothing.
+func AgencyViewer(agency string) Viewer { return Viewer{Agency: agency, Admin: true, agencyWide: true} }
 
 // InboxOf lists, newest first, the inbox items the viewer sees: their
 // own, or their agency's for an administrator.

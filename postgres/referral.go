@@ -118,8 +118,9 @@ RETURNING id`
 // timingsQuery measures, in one statement, the conversations with
 // questions started in [$3, $4) and the referrals made in [$3, $4), of
 // the offer $1 (0: all), of the counsellor $2's offers (0: all) and of the
-// offers the viewer $8 sees (0: all; see outreach.Viewer: $9 admin of the
-// agency $10), as of $5. $6 and $7 are the reference times, in seconds.
+// offers the viewer $8 sees (0 and not $9: all; see outreach.Viewer: $9
+// admin of the agency $10; $8 = 0 with $9: an outreach.AgencyViewer), as
+// of $5. $6 and $7 are the reference times, in seconds.
 const timingsQuery = `WITH s AS (
 	SELECT s.status IN ('qualified', 'not_qualified') AS completed, s.ended_at IS NOT NULL AS ended,
 		s.started_at, extract(epoch FROM s.ended_at - s.started_at) AS secs
@@ -127,14 +128,14 @@ const timingsQuery = `WITH s AS (
 	JOIN counsellors co ON co.id = o.counsellor_id
 	WHERE jsonb_array_length(s.questions) > 0
 		AND ($1::bigint = 0 OR k.offer_id = $1) AND ($2::bigint = 0 OR o.counsellor_id = $2)
-		AND ($8::bigint = 0 OR o.counsellor_id = $8 OR ($9::boolean AND co.agency = $10::text))
+		AND (($8::bigint = 0 AND NOT $9::boolean) OR o.counsellor_id = $8 OR ($9::boolean AND co.agency = $10::text))
 		AND ($3::timestamptz IS NULL OR s.started_at >= $3) AND ($4::timestamptz IS NULL OR s.started_at < $4)
 ), r AS (
 	SELECT extract(epoch FROM k.referred_at - o.created_at) AS secs
 	FROM contacts k JOIN offers o ON o.id = k.offer_id JOIN counsellors co ON co.id = o.counsellor_id
 	WHERE k.referred_at IS NOT NULL
 		AND ($1::bigint = 0 OR k.offer_id = $1) AND ($2::bigint = 0 OR o.counsellor_id = $2)
-		AND ($8::bigint = 0 OR o.counsellor_id = $8 OR ($9::boolean AND co.agency = $10::text))
+		AND (($8::bigint = 0 AND NOT $9::boolean) OR o.counsellor_id = $8 OR ($9::boolean AND co.agency = $10::text))
 		AND ($3::timestamptz IS NULL OR k.referred_at >= $3) AND ($4::timestamptz IS NULL OR k.referred_at < $4)
 )
 SELECT

@@ -101,6 +101,9 @@ func privacyService(ctx context.Context, cfg Config, log *slog.Logger) (*outreac
 func accessLine(a outreach.Access) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s by %s", a.At.UTC().Format(time.RFC3339), a.Action, a.Actor.Kind)
+	if a.Actor.Kind == outreach.ActorAPI && a.Actor.ID != 0 {
+		b.WriteString(" client")
+	}
 	if a.Actor.ID != 0 {
 		b.WriteString(" " + strconv.FormatInt(a.Actor.ID, 10))
 	}

@@ -28,6 +28,7 @@ commands:
   probe       probe [URL]: exit 0 if URL (default: /readyz on HTTP_ADDR) answers 2xx, for container healthchecks
   erase       erase --candidate EXTERNAL_ID: remove a job seeker's personal data everywhere
   audit       audit --candidate EXTERNAL_ID (or --id ID): who saw or exported a job seeker's data
+  apikey      apikey add --name N --agency A | list | revoke --id N: the agencies' API clients
   bench       bench match: time shortlists against a national population;
               bench send: a campaign through the worker and the simulator;
               bench webhooks: Twilio's webhooks against the API, next to pgbench
@@ -92,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runErase(ctx, cfg, args[1:], stdout, log)
 	case "audit":
 		return runAudit(ctx, cfg, args[1:], stdout, log)
+	case "apikey":
+		return runAPIKey(ctx, cfg, args[1:], stdout)
 	}
 	return fmt.Errorf("unknown command %q: %w", args[0], errUsage)
 }

@@ -183,7 +183,7 @@ func (s *stack) startHTTP(hub *live.Hub, signIn *accounts.Service, ln net.Listen
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(s.obs.httpMetrics(e), middleware.Recover(), requestID(), accessLog(s.log))
-	api.New(s.svc, s.cfg.APIToken, s.log).Register(e)
+	api.New(s.svc, s.cfg.APIToken, s.log).WithClients(accounts.NewAPIClients(postgres.NewStore(s.pool).APIClients())).Register(e)
 	hooks := webhooks.New(s.svc, s.cfg.TwilioAuthToken, s.cfg.PublicURL, s.log)
 	hooks.UseObserver(s.obs.metrics)
 	hooks.Register(e)
